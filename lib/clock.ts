@@ -1,0 +1,37 @@
+/**
+ * Monotonic time for every measurement. Wall-clock (Date) jumps with NTP;
+ * durations come from process.hrtime, and wall-clock is only used to label
+ * when something happened.
+ */
+
+/** Milliseconds on a monotonic clock with sub-microsecond resolution. */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/** Measured granularity of monotonicMs in ms (smallest observed non-zero step). */
+export function clockResolutionMs(): number {
+  let best = Infinity;
+  for (let i = 0; i < 50; i++) {
+    const a = process.hrtime.bigint();
+    let b = process.hrtime.bigint();
+    while (b === a) b = process.hrtime.bigint();
+    best = Math.min(best, Number(b - a) / 1e6);
+  }
+  return best;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * Shape of a lab file (labs/*.yaml). Hosts are declared once by name; roles
+ * refer to them by name, so one machine can carry several roles (the seed's
+ * a2s40 is config API server and control node). Secrets are written as
+ * ${ENV_VAR} references and resolved from the environment by the loader.
+ */
+import { z } from 'zod';
+
+const port = z.number().int().min(1).max(65535);
+const hostRef = z.string().min(1);
+
+export const authSchema = z.union([
+  z.strictObject({ password: z.string() }),
+  z.strictObject({ keyFile: z.string().min(1), passphrase: z.string().optional() }),
+  z.strictObject({ agent: z.union([z.literal(true), z.string().min(1)]) }),
+]);
+
+/** strict: key must be in known_hosts; accept-new: unknown keys are added, changed keys fail; off: no check. */
+export const knownHostsPolicySchema = z.enum(['strict', 'accept-new', 'off']);
+
+export const hostSchema = z.strictObject({
+  /** local: run on this machine (embedded lab); ssh: a real machine. */
+  transport: z.enum(['ssh', 'local']).default('ssh'),
+  address: z.string().min(1),
+  port: port.default(22),
+  user: z.string().min(1).optional(),
+  auth: authSchema.optional(),
+  knownHosts: knownHostsPolicySchema.optional(),
+  knownHostsFile: z.string().optional(),
+  /** Name of another host in this file to tunnel through. */
+  jump: hostRef.optional(),
+  connectTimeoutMs: z.number().int().positive().optional(),
+  keepaliveIntervalMs: z.number().int().nonnegative().optional(),
+});
+
+const endpointUrl = z.url();
+
+export const controlNodeSchema = z.strictObject({
+  host: hostRef,
+  /** Address agents connect to for XMPP (defaults to the host's address). */
+  xmppAddress: z.string().optional(),
+  xmppPort: port.default(5269),
+  introspect: endpointUrl,
+  /** How to find the control-node process to sample: a pidfile path or a process name for pgrep -x. */
+  process: z
+    .strictObject({ pidFile: z.string().optional(), name: z.string().optional() })
+    .default({ name: 'contrail-control' }),
+  restartCommand: z.string().default('systemctl restart contrail-control'),
+  stopCommand: z.string().optional(),
+  versionCommand: z.string().default('contrail-version contrail-control'),
+  /** File the restart reads control-node env vars from (cn_env in params.ini). */
+  envFile: z.string().optional(),
+  /** Host command that reboots the node (stressfactr reboot_cmd). */
+  rebootCommand: z.string().optional(),
+});
+
+export const configApiSchema = z.strictObject({
+  host: hostRef,
+  url: endpointUrl,
+  username: z.string().optional(),
+  password: z.string().optional(),
+  domain: z.string().default('default-domain'),
+  project: z.string().default('default-project'),
+});
+
+export const testServerSchema = z.strictObject({
+  host: hostRef,
+  bgpStressPath: z.string().default('bgp_stress_test'),
+  workDir: z.string().default('/tmp/netscale'),
+  /** First agent source address; derived per server when absent (see bgpstress planner). */
+  xmppSource: z.string().optional(),
+  /** Add secondary addresses for the agents on the interface that routes to the control node. */
+  addSecondaryAddresses: z.boolean().default(true),
+  sourcePrefixLength: z.number().int().min(0).max(32).default(24),
+});
+
+export const routerSchema = z.strictObject({
+  host: hostRef,
+  vendor: z.enum(['junos']).default('junos'),
+  showBgpNeighborCommand: z.string().default('cli -c "show bgp neighbor"'),
+  bgpUpState: z.string().default('Established'),
+});
+
+export const trafficGeneratorSchema = z.strictObject({
+  host: hostRef,
+  kind: z.enum(['moongen']).default('moongen'),
+  /** MoonGen checkout: the script and build live below it. */
+  baseDir: z.string(),
+  binary: z.string().default('./build/MoonGen'),
+  script: z.string().default('examples/opnfv-vsperf.lua'),
+  ports: z.array(z.number().int().nonnegative()).min(1).default([0, 1]),
+  linkSpeedGbps: z
+    .union([z.literal(1), z.literal(10), z.literal(25), z.literal(40), z.literal(100)])
+    .default(10),
+  /** Seconds MoonGen may run beyond the requested trial time before it is killed. */
+  timeoutSlackSeconds: z.number().positive().default(300),
+});
+
+export const labSchema = z.strictObject({
+  name: z.string().min(1),
+  /** Defaults merged into every host entry. */
+  defaults: hostSchema.partial().omit({ address: true }).default({}),
+  hosts: z.record(z.string().min(1), hostSchema.partial({ transport: true, port: true })),
+  controlNodes: z.array(controlNodeSchema).min(1),
+  configApi: configApiSchema.optional(),
+  testServers: z.array(testServerSchema).default([]),
+  routers: z.array(routerSchema).default([]),
+  trafficGenerators: z.array(trafficGeneratorSchema).default([]),
+  /** Embedded lab only: how to start the emulators (see labs/sim.yaml). */
+  sim: z
+    .strictObject({
+      stateDir: z.string().default('.netscale/sim'),
+      xmppPort: port,
+      introspectPort: port,
+      configApiPort: port,
+    })
+    .optional(),
+});
+
+export type AuthConfig = z.infer<typeof authSchema>;
+export type HostConfig = z.infer<typeof hostSchema>;
+export type ControlNodeConfig = z.infer<typeof controlNodeSchema>;
+export type ConfigApiConfig = z.infer<typeof configApiSchema>;
+export type TestServerConfig = z.infer<typeof testServerSchema>;
+export type RouterConfig = z.infer<typeof routerSchema>;
+export type TrafficGeneratorConfig = z.infer<typeof trafficGeneratorSchema>;
+export type LabFile = z.infer<typeof labSchema>;

@@ -1,0 +1,62 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// Suites import netscale the way a lab team's own repository would.
+const alias = {
+  'netscale/fixtures': here('./fixtures/index.ts'),
+  'netscale/matchers': here('./lib/thresholds/matchers.ts'),
+  netscale: here('./lib/index.ts'),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    reporters: [
+      'default',
+      [
+        'allure-vitest/reporter',
+        {
+          resultsDir: 'reports/allure-results',
+          links: { issue: { urlTemplate: '%s' } },
+        },
+      ],
+    ],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          setupFiles: ['allure-vitest/setup'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'bgp',
+          include: ['suites/bgp/**/*.spec.ts'],
+          setupFiles: ['allure-vitest/setup', './fixtures/setup.ts'],
+          // A lab is shared state: scenarios run one at a time.
+          fileParallelism: false,
+          testTimeout: 30 * 60_000,
+          hookTimeout: 10 * 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'throughput',
+          include: ['suites/throughput/**/*.spec.ts'],
+          setupFiles: ['allure-vitest/setup', './fixtures/setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60 * 60_000,
+          hookTimeout: 10 * 60_000,
+        },
+      },
+    ],
+  },
+});
