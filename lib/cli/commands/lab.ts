@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { registerLabSim } from './lab-sim.ts';
 
-// Placeholder until this subcommand is implemented.
-export function register(_program: Command): void {}
+export function register(program: Command): void {
+  const lab = program.command('lab').description('Check, start and stop labs');
+  registerLabSim(lab);
+}
