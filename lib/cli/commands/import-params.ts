@@ -1,4 +1,66 @@
+/**
+ * `netscale import-params <params.ini> [-o file] [--json] [--name NAME]`:
+ * converts a legacy params.ini into a scenario file. Warnings, lab-file notes
+ * and errors go to stderr as `<file>:<line>: ...`; any error exits 1 without
+ * writing the output.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { importParams } from '../../scenario/import-params.ts';
+import { scenarioSchema } from '../../scenario/schema.ts';
 
-// Placeholder until this subcommand is implemented.
-export function register(_program: Command): void {}
+interface Options {
+  output?: string;
+  json?: boolean;
+  name?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('import-params')
+    .description('Convert a legacy params.ini into a scenario file (YAML, or JSON with --json)')
+    .argument('<params.ini>', 'legacy parameter file')
+    .option('-o, --output <file>', 'write the scenario here instead of stdout')
+    .option('--json', 'print the complete scenario (defaults filled in) as JSON')
+    .option('--name <name>', 'scenario name (default: derived from the file name)')
+    .action((file: string, opts: Options) => {
+      process.exitCode = runImportParams(file, opts);
+    });
+}
+
+export function runImportParams(file: string, opts: Options): number {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    process.stderr.write(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})\n`);
+    return 1;
+  }
+  const name = opts.name ?? nameFromFile(file);
+  const result = importParams(text, { name });
+  const at = (line: number) => (line > 0 ? `${file}:${line}` : file);
+  for (const w of result.warnings) process.stderr.write(`${at(w.line)}: warning: ${w.message}\n`);
+  for (const n of result.labNotes) process.stderr.write(`${at(n.line)}: note: ${n.message}\n`);
+  for (const e of result.errors) process.stderr.write(`${at(e.line)}: error: ${e.message}\n`);
+  if (result.errors.length > 0) {
+    process.stderr.write(`${file}: ${result.errors.length} error(s); no scenario written\n`);
+    return 1;
+  }
+  const out = opts.json
+    ? `${JSON.stringify(scenarioSchema.parse(result.scenario), null, 2)}\n`
+    : `# Imported from ${basename(file)} by netscale import-params\n${stringify(result.scenario)}`;
+  if (opts.output) writeFileSync(opts.output, out);
+  else process.stdout.write(out);
+  return 0;
+}
+
+function nameFromFile(file: string): string {
+  const stem = basename(file)
+    .replace(/\.[^.]*$/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return /^[a-z0-9]/.test(stem) ? stem : `imported-${stem || 'params'}`;
+}
