@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the system packages the tests use (a real OpenSSH sshd on loopback, ip, ps) when they are missing.
+# Runs before `npm test`; installs only as root, otherwise says what is missing and stops.
+set -euo pipefail
+
+need=()
+[ -x /usr/sbin/sshd ] || command -v sshd >/dev/null 2>&1 || need+=(openssh-server)
+command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v ps >/dev/null 2>&1 || need+=(procps)
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+  echo "netscale tests need these system packages: ${need[*]} (install them as root, e.g. apt-get install -y ${need[*]})" >&2
+  exit 1
+fi
+echo "installing system packages for the tests: ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
