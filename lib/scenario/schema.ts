@@ -10,7 +10,7 @@
  *   parallel: false                                          # run_bgp_scale_in_background
  *   servers: [a2s41, 10.84.7.39] | { start: 10.84.55.1, count: 3 }
  *   operation: { kind: add | add_and_hold | add_and_flap, flaps: 3, holdSeconds: 0 }
- *   thresholds: { prefix_add_time: '< 30s', cpu_peak: ['<= 180%'] }
+ *   thresholds: { prefix_add_time: '< 30s', cpu_peak: '<= 180%' }
  */
 import { z } from 'zod';
 
@@ -49,7 +49,8 @@ export const vnSchema = z.strictObject({
   deleteAfterRun: z.boolean().default(true), // delete_vns_after_run
   prefixLen: z.number().int().min(8).max(30).default(24), // vn_net_prefix_len
   domain: z.string().default('default-domain'), // ri_domain_name
-  project: z.string().default('default-project'), // ri_proj_name
+  /** bgp_stress_test names its instances default-domain:admin:<name><i>:<name><i>, hence 'admin'. */
+  project: z.string().default('admin'), // ri_proj_name
 });
 
 export const timeoutsSchema = z.strictObject({
@@ -110,8 +111,6 @@ export const repeatSchema = z.strictObject({
   /** Use the lab's reboot command instead of the restart command (run_reboot_cmd). */
   reboot: z.boolean().default(false),
 });
-
-const thresholdExprs = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a lower-case name of letters, digits and -'),
