@@ -1,0 +1,49 @@
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sleep } from '../../lib/clock.ts';
+import { Series, readSeries } from '../../lib/measure/series.ts';
+
+const dirs: string[] = [];
+afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'netscale-series-'));
+  dirs.push(d);
+  return d;
+}
+
+describe('Series', () => {
+  it('streams points to NDJSON as they arrive, before close', async () => {
+    const file = join(await tempDir(), 'a/b/peers_up.ndjson');
+    const s = new Series('peers_up', 'count', { file, meta: { resolutionMs: 25 } });
+    s.add(1);
+    s.add(2);
+    let lines: string[] = [];
+    for (let i = 0; i < 100 && lines.length < 3; i++) {
+      await sleep(10);
+      lines = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+    }
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[0]!)).toEqual({ series: 'peers_up', unit: 'count', meta: { resolutionMs: 25 } });
+    await s.close();
+    expect(() => s.add(3)).toThrow(/after close/);
+    const back = await readSeries(file);
+    expect(back.points.map((p) => p.v)).toEqual([1, 2]);
+    expect(back.points[1]!.t).toBeGreaterThanOrEqual(back.points[0]!.t);
+    expect(back.meta).toEqual({ resolutionMs: 25 });
+  });
+
+  it('reads a series whose last line was torn by a crash, and rejects corruption with the line number', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 's.ndjson');
+    await writeFile(file, '{"series":"x","unit":"%"}\n{"t":1,"wall":2,"v":3}\n');
+    await appendFile(file, '{"t":2,"wa');
+    expect((await readSeries(file)).points).toEqual([{ t: 1, wall: 2, v: 3 }]);
+    await writeFile(file, '{"series":"x","unit":"%"}\nnot json\n{"t":1,"wall":2,"v":3}\n');
+    await expect(readSeries(file)).rejects.toThrow(`${file}:2: not a JSON point`);
+    await writeFile(file, '');
+    await expect(readSeries(file)).rejects.toThrow('empty series file');
+  });
+});

@@ -1,0 +1,145 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { Command } from 'commander';
+import { register as registerSummarize } from '../../lib/cli/commands/summarize.ts';
+import { RunArchive, type ScenarioRecorder } from '../../lib/report/run-archive.ts';
+import { parseThreshold, evaluateThreshold } from '../../lib/thresholds/threshold.ts';
+
+const dirs: string[] = [];
+afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+/**
+ * One iteration with known timing, shifted by `off` ms: peers all up 200 ms after start (sampled every
+ * 100 ms), routes complete 150 ms after the trigger (±50), withdrawn 100 ms after the delete trigger (±50).
+ */
+function recordIteration(sc: ScenarioRecorder, iteration: number, off: number) {
+  const peers = sc.series(iteration, 'peers_up', 'count');
+  const prefixes = sc.series(iteration, 'prefixes', 'count');
+  const pending = sc.series(iteration, 'pending_updates', 'count');
+  const w = 1_700_000_000_000;
+  for (const [t, v] of [
+    [1000, 0],
+    [1100, 5],
+    [1200, 10],
+  ])
+    peers.add(v!, t! + off, w + t! + off);
+  const routes = [
+    [1300, 0, 0],
+    [1350, 500, 20],
+    [1400, 1000, 5],
+    [1450, 1000, 0],
+    [1550, 400, 0],
+    [1600, 0, 0],
+  ];
+  for (const [t, p, u] of routes) {
+    prefixes.add(p!, t! + off, w + t! + off);
+    pending.add(u!, t! + off, w + t! + off);
+  }
+  const add = parseThreshold('prefix_add_time', '< 0.1s');
+  sc.recordIteration({
+    iteration,
+    params: { instances: 10, agents: 10, routes: 100, password: 'hunter2' },
+    start: 1000 + off,
+    end: 1700 + off,
+    startWall: w + 1000 + off,
+    endWall: w + 1700 + off,
+    marks: { start: 1000 + off, add_trigger: 1300 + off, delete_trigger: 1500 + off },
+    expected: { peers: 10, prefixes: 1000, agents: 10 },
+    measurements: { prefix_add_time: { value: 0.15, unit: 's', resolution: 0.05 } },
+    verdicts: [evaluateThreshold(add, { value: 0.15, resolution: 0.05 })],
+  });
+}
+
+/** Runs `netscale summarize` as the CLI does (commander, same registration) and captures stdout. */
+async function captureSummarize(args: string[]): Promise<{ out: string }> {
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    const program = new Command('netscale').exitOverride();
+    registerSummarize(program);
+    await program.parseAsync(['node', 'netscale', 'summarize', ...args]);
+    return { out };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('run archive', () => {
+  it('writes results.json, results.csv, raw series and a legacy summary that summarize reproduces', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'netscale-runs-'));
+    dirs.push(root);
+    const run = await RunArchive.open({ root, runId: 'r1', environment: { lab: 'sim' } });
+    expect(run.dir).toBe(join(root, 'runs', 'r1'));
+    const sc = run.scenario('route scale', { parallel: false, params: { iterations: 2 } });
+    recordIteration(sc, 1, 0);
+    recordIteration(sc, 2, 1000);
+    await sc.finish();
+
+    const results = JSON.parse(await readFile(join(run.dir, 'results.json'), 'utf8'));
+    expect(results.runId).toBe('r1');
+    expect(results.environment).toEqual({ lab: 'sim' });
+    expect(results.scenarios[0].iterations).toHaveLength(2);
+    expect(results.scenarios[0].iterations[0].series.prefixes).toBe('raw/route_scale/1/prefixes.ndjson');
+    expect(results.scenarios[0].iterations[0].verdicts[0].pass).toBe(false);
+    expect((await stat(join(run.dir, 'raw/route_scale/2/peers_up.ndjson'))).size).toBeGreaterThan(0);
+
+    const csv = await readFile(join(run.dir, 'results.csv'), 'utf8');
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe('run_id,scenario,iteration,metric,value,unit,resolution,threshold,pass,message');
+    expect(lines[1]).toBe(
+      'r1,route scale,1,prefix_add_time,0.15,s,0.05,< 0.1,false,prefix_add_time: measured 0.15 s (±0.05 s) is not < 0.1 s',
+    );
+
+    const summary = await readFile(join(run.dir, 'results_summary.txt'), 'utf8');
+    expect(summary).toContain('iterations: 2 (sequential)');
+    expect(summary).toContain('total XMPP peers: 20');
+    expect(summary).toContain('peer bring-up time: 0.4 s (±0.2 s)');
+    expect(summary).toContain('average time per peer: 20 ms');
+    expect(summary).toContain('peers up per second: 50');
+    expect(summary).toContain('total prefixes: 2000');
+    expect(summary).toContain('total updates (prefixes x agents): 20000');
+    expect(summary).toContain('prefix add time: 0.3 s (±0.1 s)');
+    expect(summary).toContain('prefix delete time: 0.2 s (±0.1 s)');
+    expect(summary).toContain('average time per prefix: 150 us');
+    expect(summary).toContain('average time per update: 15 us');
+    expect(summary).toContain('prefixes per second: 6666.7');
+    expect(summary).toContain('updates per second: 66666.7');
+    // Secrets in params never reach the archive.
+    for (const f of ['results.json', 'results.csv', 'results_summary.txt', 'scenarios/route_scale.json']) {
+      expect(await readFile(join(run.dir, f), 'utf8')).not.toContain('hunter2');
+    }
+
+    const text = await captureSummarize([run.dir]);
+    expect(text.out).toBe(summary);
+    const json = await captureSummarize([run.dir, '--json']);
+    const figures = JSON.parse(json.out);
+    expect(figures.scenarios[0].totals.add).toEqual({ ms: 300, resolutionMs: 100 });
+  });
+
+  it('parallel iterations use one wall-clock span from first start to last end, not summed time', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'netscale-runs-'));
+    dirs.push(root);
+    const run = await RunArchive.open({ root, runId: 'r2' });
+    const sc = run.scenario('parallel', { parallel: true });
+    recordIteration(sc, 1, 0);
+    recordIteration(sc, 2, 50);
+    await sc.finish();
+    const { out } = await captureSummarize([run.dir, '--json']);
+    const totals = JSON.parse(out).scenarios[0].totals;
+    expect(totals.peerUp.ms).toBe(250); // 1000 -> 1250, not 200 + 200
+    expect(totals.add.ms).toBe(200); // 1300 -> 1500
+    expect(totals.peers).toBe(20);
+    expect(totals.peersPerSecond).toBeCloseTo(80, 6);
+  });
+
+  it('summarize names a directory that is not a run archive', async () => {
+    await expect(captureSummarize(['/nonexistent/run'])).rejects.toThrow(
+      '/nonexistent/run: not a run archive (expected /nonexistent/run/run.json)',
+    );
+  });
+});
