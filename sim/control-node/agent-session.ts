@@ -1,0 +1,238 @@
+/**
+ * One agent's XMPP session on the control node: reads the stream, answers
+ * the header, turns iqs into subscription and route operations on the
+ * ControlNode, and writes queued update batches with socket backpressure.
+ */
+import type { Socket } from 'node:net';
+import {
+  CONTROL_NODE_JID,
+  EVENT_MESSAGE_CLOSE,
+  MASTER_INSTANCE,
+  STREAM_CLOSE,
+  XmppParseError,
+  XmppStreamReader,
+  eventMessageOpen,
+  readAgentIq,
+  streamOpen,
+  type InetRoute,
+  type XmlElement,
+} from '../xmpp/index.ts';
+import type { RouteTable, TableSubscriber } from './route-table.ts';
+import type { UpdateBatch } from './update-batch.ts';
+import type { ControlNode } from './control-node.ts';
+
+export type SessionState = 'Active' | 'Established' | 'Closed';
+
+/** An agent's subscription to one instance; its routes are kept here too so a pending one can be replayed. */
+export interface Subscription {
+  instanceId: number | undefined;
+  /** prefix -> route this agent published in the instance. */
+  routes: Map<string, InetRoute>;
+  /** Table the routes are installed in; undefined while the instance is not configured (pending). */
+  table: RouteTable | undefined;
+}
+
+/** Bytes buffered in the socket above which we stop writing and wait for 'drain'. */
+const WRITE_HIGH_WATER = 1 << 20;
+const EVENT_CLOSE = Buffer.from(EVENT_MESSAGE_CLOSE);
+
+export class AgentSession implements TableSubscriber {
+  state: SessionState = 'Active';
+  /** Agent JID from the stream header, e.g. agent0.1@vnsw.contrailsystems.com. */
+  name = '';
+  readonly remote: string;
+  readonly local: string;
+  readonly subscriptions = new Map<string, Subscription>();
+  lastReceiveMs: number;
+  lastSendMs: number;
+  lastSubscribeMs = 0;
+  endOfRibSent = false;
+  establishedAtWall = 0;
+  lastEvent = 'none';
+  closeReason = '';
+  rxMessages = 0;
+  txMessages = 0;
+  private readonly reader = new XmppStreamReader();
+  private messageHead: Buffer = Buffer.alloc(0);
+  private queue: UpdateBatch[] = [];
+  private queueHead = 0;
+  private readonly queuedByTable = new Map<RouteTable, number>();
+  private writing = false;
+
+  constructor(
+    private readonly node: ControlNode,
+    private readonly socket: Socket,
+    nowMs: number,
+  ) {
+    this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.local = `${socket.localAddress}:${socket.localPort}`;
+    this.lastReceiveMs = nowMs;
+    this.lastSendMs = nowMs;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.writeQueued());
+    socket.on('error', () => {});
+    socket.on('close', () => this.closed('connection closed by peer'));
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'Closed') return;
+    this.lastReceiveMs = this.node.nowMs();
+    let routeOps = 0;
+    try {
+      for (const ev of this.reader.push(chunk)) {
+        if (ev.kind === 'open') this.onOpen(ev.attrs);
+        else if (ev.kind === 'stanza') routeOps += this.onStanza(ev.stanza);
+        else if (ev.kind === 'close') return this.close('stream closed by agent');
+        if (this.isClosed()) return;
+      }
+    } catch (err) {
+      if (err instanceof XmppParseError) return this.close(`malformed XML: ${err.message}`);
+      throw err;
+    }
+    // Slow-processing fault: hold further input for the time these routes "took".
+    const delay = routeOps * this.node.faults.slowMsPerRoute;
+    if (delay > 0) {
+      this.socket.pause();
+      setTimeout(() => this.state !== 'Closed' && this.socket.resume(), delay).unref();
+    }
+  }
+
+  private isClosed(): boolean {
+    return this.state === 'Closed';
+  }
+
+  private onOpen(attrs: Record<string, string>): void {
+    this.name = attrs.from ?? '';
+    if (!this.name) return this.close('stream header without from');
+    const refusal = this.node.admissionRefusal();
+    if (refusal) return this.close(refusal);
+    this.send(streamOpen({ from: CONTROL_NODE_JID, to: this.name, id: this.node.nextStreamId() }));
+    this.messageHead = Buffer.from(eventMessageOpen(this.name));
+    this.state = 'Established';
+    this.lastEvent = 'xmsm::EvXmppOpen';
+    this.establishedAtWall = Date.now();
+    this.node.sessionEstablished(this);
+  }
+
+  /** Returns the number of route operations handled (for the slow-processing fault). */
+  private onStanza(stanza: XmlElement): number {
+    this.rxMessages++;
+    if (stanza.name !== 'iq') return 0;
+    let routeOps = 0;
+    for (const req of readAgentIq(stanza)) {
+      switch (req.kind) {
+        case 'subscribe':
+          if (this.subscriptions.has(req.instance))
+            return (this.close(`duplicate subscribe to ${req.instance}`), 0);
+          this.lastSubscribeMs = this.node.nowMs();
+          this.node.subscribe(this, req.instance, req.instanceId);
+          break;
+        case 'unsubscribe':
+          if (!this.subscriptions.has(req.instance))
+            return (this.close(`unsubscribe without subscribe: ${req.instance}`), 0);
+          this.node.unsubscribe(this, req.instance);
+          break;
+        case 'publish': {
+          const sub = this.subscriptions.get(req.instance);
+          if (!sub) return (this.close(`route for unsubscribed instance ${req.instance || '(none)'}`), 0);
+          if (!req.prefix) return (this.close('publish without a prefix'), 0);
+          routeOps++;
+          if (req.route) {
+            if (req.route.label === 0 && req.instance !== MASTER_INSTANCE)
+              return (this.close(`label 0 for ${req.prefix} outside the master instance`), 0);
+            this.node.addRoute(this, sub, { ...req.route, prefix: req.prefix });
+          } else {
+            this.node.deleteRoute(this, sub, req.prefix);
+          }
+          break;
+        }
+        case 'associate':
+        case 'dissociate':
+          if (!this.subscriptions.has(req.instance))
+            return (this.close(`route for unsubscribed instance ${req.instance || '(none)'}`), 0);
+          break;
+        case 'other':
+          break;
+      }
+    }
+    return routeOps;
+  }
+
+  enqueue(batch: UpdateBatch): void {
+    if (this.state !== 'Established') {
+      batch.table?.written(batch.items);
+      return;
+    }
+    this.queue.push(batch);
+    if (batch.table)
+      this.queuedByTable.set(batch.table, (this.queuedByTable.get(batch.table) ?? 0) + batch.items);
+    if (!this.writing) {
+      this.writing = true;
+      setImmediate(() => this.writeQueued());
+    }
+  }
+
+  queuedFor(table: RouteTable): number {
+    return this.queuedByTable.get(table) ?? 0;
+  }
+
+  /** Writes queued batches until the socket buffer is full; 'drain' resumes. */
+  private writeQueued(): void {
+    this.writing = false;
+    if (this.state !== 'Established') return;
+    const s = this.socket;
+    s.cork();
+    while (this.queueHead < this.queue.length && s.writableLength < WRITE_HIGH_WATER) {
+      const b = this.queue[this.queueHead++]!;
+      s.write(this.messageHead);
+      s.write(b.body);
+      s.write(EVENT_CLOSE);
+      this.txMessages++;
+      if (b.table) {
+        this.queuedByTable.set(b.table, this.queuedByTable.get(b.table)! - b.items);
+        b.table.written(b.items);
+      }
+    }
+    process.nextTick(() => s.uncork());
+    this.lastSendMs = this.node.nowMs();
+    if (this.queueHead === this.queue.length) {
+      this.queue = [];
+      this.queueHead = 0;
+    } else if (this.queueHead > 4096) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  send(text: string): void {
+    if (this.state === 'Closed') return;
+    this.socket.write(text);
+    this.lastSendMs = this.node.nowMs();
+  }
+
+  /** Closes the session (protocol error, hold time, flap, restart). */
+  close(reason: string): void {
+    if (this.state === 'Closed') return;
+    if (this.state === 'Established') this.socket.write(STREAM_CLOSE);
+    this.socket.end();
+    this.socket.destroySoon();
+    this.closed(reason);
+  }
+
+  private closed(reason: string): void {
+    if (this.state === 'Closed') return;
+    this.state = 'Closed';
+    this.closeReason = reason;
+    this.lastEvent = 'xmsm::EvTcpClose';
+    for (let i = this.queueHead; i < this.queue.length; i++) {
+      const b = this.queue[i]!;
+      b.table?.written(b.items);
+    }
+    this.queue = [];
+    this.queueHead = 0;
+    this.queuedByTable.clear();
+    this.node.sessionClosed(this, reason);
+    if (!this.socket.destroyed) setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+}
