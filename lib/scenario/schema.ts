@@ -132,7 +132,7 @@ export const scenarioSchema = z.strictObject({
   repeat: repeatSchema.default(repeatSchema.parse({})),
   /** Threshold overrides by metric name, e.g. prefix_add_time: '< 30s'. */
   thresholds: z
-    .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a metric name like prefix_add_time'), thresholdExprs)
+    .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a metric name like prefix_add_time'), z.string().min(1))
     .default({}),
 });
 
