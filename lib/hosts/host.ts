@@ -69,6 +69,8 @@ export interface Host {
   readonly name: string;
   /** Address used to reach it ("local" for LocalHost). */
   readonly address: string;
+  /** Run id this host tags every process with (value of RUN_TAG_ENV), when the host tags processes. */
+  readonly runTag?: string;
   /** Runs a shell command line (POSIX sh) and collects its output. Never throws for a non-zero exit. */
   exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
   /** Starts a background process in its own process group, tagged with the run tag. */
