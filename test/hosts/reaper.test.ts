@@ -1,0 +1,79 @@
+/**
+ * The reaper against a client that died without cleanup: a separate node
+ * process starts tagged processes through a host and is SIGKILLed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SshHostOptions } from '../../lib/hosts/ssh-host.ts';
+import { listTaggedProcesses, reap, selectForReaping } from '../../lib/hosts/reaper.ts';
+import { startSshd, type Sshd } from '../support/sshd.ts';
+import { newRunTag, startHostUnderTest, type HostUnderTest } from '../support/host-under-test.ts';
+import { startNodeScript } from '../support/node-script.ts';
+import { eventually, isRunning, runningInGroup } from '../support/proc.ts';
+
+describe.each(['local', 'ssh'] as const)('reaper on %s host', (kind) => {
+  let t: HostUnderTest;
+  let sshd: Sshd | undefined;
+  beforeAll(async () => {
+    t = await startHostUnderTest(kind);
+    if (kind === 'ssh') sshd = await startSshd();
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await sshd?.stop();
+  });
+
+  function clientHostSpec(): string {
+    if (kind === 'local') return 'local';
+    const o: Omit<SshHostOptions, 'runTag'> = {
+      name: 'sshd-test',
+      address: sshd!.host,
+      port: sshd!.port,
+      user: sshd!.user,
+      auth: { keyFile: sshd!.keyFile },
+      knownHostsFile: sshd!.knownHostsFile,
+    };
+    return JSON.stringify(o);
+  }
+
+  it('kills the tagged leftovers of a SIGKILLed client, and nothing else', async () => {
+    const deadRun = newRunTag('dead');
+    const client = startNodeScript('test/support/tagged-client.ts', {
+      CLIENT_HOST: clientHostSpec(),
+      CLIENT_RUN_TAG: deadRun,
+    });
+    const { leader, daemon } = await client.firstJson<{ leader: number; daemon: number }>();
+    expect(isRunning(leader) && isRunning(daemon)).toBe(true);
+
+    // A live run of another session, and an untagged process: neither may be touched by reap().
+    const liveRun = newRunTag('live');
+    const live = await t.open(liveRun).spawn('sleep 60', { name: 'live' });
+    const untagged = startNodeScript('test/support/untagged-sleeper.ts');
+    const { pid: untaggedPid } = await untagged.firstJson<{ pid: number }>();
+
+    client.child.kill('SIGKILL');
+    await client.exited();
+    // The guard notices its launcher is gone and ends the group; the daemon escaped the group.
+    expect(await eventually(() => runningInGroup(leader).length === 0, 8000)).toBe(true);
+    expect(isRunning(daemon)).toBe(true);
+
+    const listed = await listTaggedProcesses(t.host);
+    expect(listed.find((p) => p.pid === daemon)).toMatchObject({ runTag: deadRun, launcherAlive: false });
+    expect(selectForReaping(listed, { currentRunTag: t.runTag }).map((p) => p.runTag)).not.toContain(liveRun);
+
+    // reap() without runTag: leftovers of earlier runs only.
+    const result = await reap(t.host, { graceMs: 1000 });
+    expect(result.killed.map((p) => p.pid)).toContain(daemon);
+    expect(result.killed.every((p) => p.runTag !== t.runTag && p.runTag !== liveRun)).toBe(true);
+    expect(await eventually(() => !isRunning(daemon))).toBe(true);
+    expect(isRunning(live.pid)).toBe(true);
+    expect(isRunning(untaggedPid)).toBe(true);
+
+    // reap() with a runTag: exactly that run, even while it is alive.
+    const own = await reap(t.host, { runTag: liveRun, graceMs: 1000 });
+    expect(own.killed.map((p) => p.pid)).toContain(live.pid);
+    expect(await eventually(() => !isRunning(live.pid))).toBe(true);
+    expect(isRunning(untaggedPid)).toBe(true);
+    untagged.child.kill('SIGTERM');
+    await untagged.exited();
+  });
+});
