@@ -10,6 +10,7 @@
  *   --eor-delay-ms N          quiet time after the last subscribe before End-of-RIB [1000]
  *   --provision-self          create this node's own bgp-router at start
  *   --pid-file PATH           write the pid there
+ *   --exit-with-parent PID    exit when that process is gone (tests: no orphan if the runner dies)
  *   --fault-drop-routes F     share of route adds never installed   [NETSCALE_SIM_FAULT_DROP_ROUTES]
  *   --fault-slow-ms N         added delay per received route, ms      [NETSCALE_SIM_FAULT_SLOW_MS]
  *   --fault-crash-after-ms N  exit 70 this long after start           [NETSCALE_SIM_FAULT_CRASH_AFTER_MS]
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
         'eor-delay-ms': { type: 'string' },
         'provision-self': { type: 'boolean', default: false },
         'pid-file': { type: 'string' },
+        'exit-with-parent': { type: 'string' },
         'fault-drop-routes': { type: 'string' },
         'fault-slow-ms': { type: 'string' },
         'fault-crash-after-ms': { type: 'string' },
@@ -119,6 +121,17 @@ async function main(): Promise<void> {
   }
   if (values['pid-file']) writeFileSync(values['pid-file'], `${process.pid}\n`);
   if (crashAfter >= 0) await node.applyFault({ crash: { afterMs: crashAfter, exitCode: 70 } });
+  const parent = numberOpt('exit-with-parent', values['exit-with-parent'], 0, 0, 2 ** 22);
+  if (parent > 0) {
+    setInterval(() => {
+      try {
+        process.kill(parent, 0);
+      } catch {
+        process.stderr.write(`${PROG}: parent ${parent} gone, exiting\n`);
+        process.exit(0);
+      }
+    }, 1000).unref();
+  }
   const ports = {
     pid: process.pid,
     xmppPort: node.xmppPort,
