@@ -1,0 +1,277 @@
+/**
+ * Polls a control node's introspect (lib/contrail IntrospectClient or anything with the same two calls)
+ * and writes series: peers_up, prefixes, paths, primary_paths, secondary_paths, infeasible_paths,
+ * pending_updates (summed over the tables matching `tableRegex`), optionally per table.
+ *
+ * Adaptive: each kind (peers, routes) is polled every `fastMs` while its values change or a milestone is
+ * near (peers within 10% of the target, prefixes within 10% of the target, pending updates > 0, or after
+ * `hurry()`), doubling its interval while idle up to `peersMaxMs` / `routesMaxMs` — far below the legacy
+ * 1 s / 5 s. Exactly one request is in flight at a time, so the poller never adds more than one
+ * concurrent introspect request to the control node's load.
+ *
+ * API:
+ * - `new IntrospectPoller(source, { tableRegex, fastMs = 25, peersMaxMs = 250, routesMaxMs = 500,
+ *    targets?: {peers?, prefixes?}, perTable?, kind = 'xmpp', makeSeries?, onSample? })`
+ * - `poller.start()`, `await poller.stop()` (waits for the request in flight, closes series).
+ * - `poller.hurry()`: poll fast now (call it at a trigger: load started, routes sent, withdrawal started).
+ * - `poller.setTargets({peers, prefixes})`.
+ * - `poller.series` {peersUp, prefixes, paths, primaryPaths, secondaryPaths, infeasiblePaths, pendingUpdates}
+ *   (names from milestones.ts SERIES plus the path kinds); `poller.tableSeries` when perTable.
+ * - `poller.resolutionMs()` -> {peers, routes}: the largest gap between consecutive samples of that kind,
+ *   plus the request latency before it — the bracket a milestone derived from these samples can have.
+ * - `poller.requests`, `poller.errors`, `poller.lastError`, `poller.snapshot()` (latest values, for progress).
+ */
+import { monotonicMs } from '../clock.ts';
+import { SERIES } from './milestones.ts';
+import { Series } from './series.ts';
+
+export interface RouteTableSummary {
+  name: string;
+  prefixes: number;
+  paths: number;
+  primaryPaths: number;
+  secondaryPaths: number;
+  infeasiblePaths: number;
+  pendingUpdates: number;
+  markers?: number;
+}
+
+export interface IntrospectSource {
+  neighborCount(kind: 'xmpp' | 'bgp', state: 'up' | 'down'): Promise<number>;
+  routeSummary(regex: string): Promise<RouteTableSummary[]>;
+}
+
+export interface PollSnapshot {
+  peersUp: number | undefined;
+  prefixes: number | undefined;
+  paths: number | undefined;
+  pendingUpdates: number | undefined;
+  tables: number | undefined;
+  /** Monotonic ms of the latest sample. */
+  t: number | undefined;
+}
+
+export interface IntrospectPollerOptions {
+  /** Regex on table names, as ShowRouteSummaryReq's search_string (e.g. 'c42_t41_.*\\.inet\\.0'). */
+  tableRegex: string;
+  fastMs?: number;
+  peersMaxMs?: number;
+  routesMaxMs?: number;
+  targets?: { peers?: number; prefixes?: number };
+  perTable?: boolean;
+  /** Peers counted: XMPP agents (default) or BGP peers. */
+  kind?: 'xmpp' | 'bgp';
+  makeSeries?: (name: string, unit: string) => Series;
+  onSample?: (s: PollSnapshot) => void;
+}
+
+type Kind = 'peers' | 'routes';
+
+interface Schedule {
+  intervalMs: number;
+  maxMs: number;
+  nextAt: number;
+  lastT: number | undefined;
+  lastLatency: number;
+  maxGapMs: number;
+  last: string | undefined;
+}
+
+export class IntrospectPoller {
+  readonly series: {
+    peersUp: Series;
+    prefixes: Series;
+    paths: Series;
+    primaryPaths: Series;
+    secondaryPaths: Series;
+    infeasiblePaths: Series;
+    pendingUpdates: Series;
+  };
+  readonly tableSeries = new Map<string, { prefixes: Series; pendingUpdates: Series }>();
+  requests = 0;
+  errors = 0;
+  lastError: string | undefined;
+  private readonly fastMs: number;
+  private readonly sched: Record<Kind, Schedule>;
+  private targets: { peers?: number; prefixes?: number };
+  private readonly makeSeries: (name: string, unit: string) => Series;
+  private running: Promise<void> | undefined;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private latest: PollSnapshot = {
+    peersUp: undefined,
+    prefixes: undefined,
+    paths: undefined,
+    pendingUpdates: undefined,
+    tables: undefined,
+    t: undefined,
+  };
+
+  constructor(
+    private readonly source: IntrospectSource,
+    private readonly opts: IntrospectPollerOptions,
+  ) {
+    this.fastMs = opts.fastMs ?? 25;
+    const sched = (maxMs: number): Schedule => ({
+      intervalMs: this.fastMs,
+      maxMs,
+      nextAt: 0,
+      lastT: undefined,
+      lastLatency: 0,
+      maxGapMs: 0,
+      last: undefined,
+    });
+    this.sched = { peers: sched(opts.peersMaxMs ?? 250), routes: sched(opts.routesMaxMs ?? 500) };
+    if (this.sched.peers.maxMs < this.fastMs || this.sched.routes.maxMs < this.fastMs) {
+      throw new Error(`introspect poller: max intervals must be >= fastMs (${this.fastMs} ms)`);
+    }
+    this.targets = { ...opts.targets };
+    this.makeSeries =
+      opts.makeSeries ?? ((name, unit) => new Series(name, unit, { meta: { tableRegex: opts.tableRegex } }));
+    const m = this.makeSeries;
+    this.series = {
+      peersUp: m(SERIES.peersUp, 'count'),
+      prefixes: m(SERIES.prefixes, 'count'),
+      paths: m(SERIES.paths, 'count'),
+      primaryPaths: m('primary_paths', 'count'),
+      secondaryPaths: m('secondary_paths', 'count'),
+      infeasiblePaths: m('infeasible_paths', 'count'),
+      pendingUpdates: m(SERIES.pendingUpdates, 'count'),
+    };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = this.loop();
+  }
+
+  hurry(): void {
+    const now = monotonicMs();
+    for (const s of Object.values(this.sched)) {
+      s.intervalMs = this.fastMs;
+      s.nextAt = Math.min(s.nextAt, now);
+    }
+    this.wake?.();
+  }
+
+  setTargets(t: { peers?: number; prefixes?: number }): void {
+    this.targets = { ...this.targets, ...t };
+    this.hurry();
+  }
+
+  resolutionMs(): { peers: number; routes: number } {
+    return { peers: this.sched.peers.maxGapMs, routes: this.sched.routes.maxGapMs };
+  }
+
+  /** Current polling intervals (ms), for display and tests. */
+  intervalsMs(): { peers: number; routes: number } {
+    return { peers: this.sched.peers.intervalMs, routes: this.sched.routes.intervalMs };
+  }
+
+  snapshot(): PollSnapshot {
+    return { ...this.latest };
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.running;
+    const all = [
+      ...Object.values(this.series),
+      ...[...this.tableSeries.values()].flatMap((t) => [t.prefixes, t.pendingUpdates]),
+    ];
+    await Promise.all(all.map((s) => s.close()));
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      const kind: Kind = this.sched.peers.nextAt <= this.sched.routes.nextAt ? 'peers' : 'routes';
+      const wait = this.sched[kind].nextAt - monotonicMs();
+      if (wait > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+        continue; // re-pick: hurry() or stop() may have changed the plan
+      }
+      await this.poll(kind);
+    }
+  }
+
+  private async poll(kind: Kind): Promise<void> {
+    const s = this.sched[kind];
+    const sent = monotonicMs();
+    this.requests++;
+    let signature: string;
+    let near: boolean;
+    try {
+      if (kind === 'peers') {
+        const up = await this.source.neighborCount(this.opts.kind ?? 'xmpp', 'up');
+        const t = monotonicMs();
+        this.series.peersUp.add(up, t);
+        this.latest = { ...this.latest, peersUp: up, t };
+        signature = String(up);
+        const target = this.targets.peers;
+        near = target !== undefined && up < target && up >= 0.9 * target;
+      } else {
+        const tables = await this.source.routeSummary(this.opts.tableRegex);
+        const t = monotonicMs();
+        const sum = (k: keyof RouteTableSummary) => tables.reduce((a, tb) => a + (Number(tb[k]) || 0), 0);
+        const prefixes = sum('prefixes');
+        const pending = sum('pendingUpdates');
+        this.series.prefixes.add(prefixes, t);
+        this.series.paths.add(sum('paths'), t);
+        this.series.primaryPaths.add(sum('primaryPaths'), t);
+        this.series.secondaryPaths.add(sum('secondaryPaths'), t);
+        this.series.infeasiblePaths.add(sum('infeasiblePaths'), t);
+        this.series.pendingUpdates.add(pending, t);
+        if (this.opts.perTable) this.addPerTable(tables, t);
+        this.latest = {
+          ...this.latest,
+          prefixes,
+          paths: sum('paths'),
+          pendingUpdates: pending,
+          tables: tables.length,
+          t,
+        };
+        signature = `${prefixes}/${pending}/${sum('paths')}`;
+        const target = this.targets.prefixes;
+        near = pending > 0 || (target !== undefined && prefixes < target && prefixes >= 0.9 * target);
+      }
+    } catch (err) {
+      this.errors++;
+      this.lastError = `${kind}: ${(err as Error).message}`;
+      s.intervalMs = s.maxMs;
+      s.nextAt = monotonicMs() + s.intervalMs;
+      return;
+    }
+    const now = monotonicMs();
+    if (s.lastT !== undefined) s.maxGapMs = Math.max(s.maxGapMs, now - s.lastT + s.lastLatency);
+    s.lastT = now;
+    s.lastLatency = now - sent;
+    const changed = s.last !== undefined && s.last !== signature;
+    s.last = signature;
+    s.intervalMs = changed || near ? this.fastMs : Math.min(s.intervalMs * 2, s.maxMs);
+    s.nextAt = now + s.intervalMs;
+    this.opts.onSample?.(this.snapshot());
+  }
+
+  private addPerTable(tables: RouteTableSummary[], t: number): void {
+    for (const tb of tables) {
+      let ts = this.tableSeries.get(tb.name);
+      if (!ts) {
+        ts = {
+          prefixes: this.makeSeries(`${SERIES.prefixes}:${tb.name}`, 'count'),
+          pendingUpdates: this.makeSeries(`${SERIES.pendingUpdates}:${tb.name}`, 'count'),
+        };
+        this.tableSeries.set(tb.name, ts);
+      }
+      ts.prefixes.add(tb.prefixes, t);
+      ts.pendingUpdates.add(tb.pendingUpdates, t);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { monotonicMs, sleep } from '../../lib/clock.ts';
+import {
+  IntrospectPoller,
+  type IntrospectSource,
+  type RouteTableSummary,
+} from '../../lib/measure/introspect-poller.ts';
+import { deriveMilestone, routesComplete } from '../../lib/measure/milestones.ts';
+
+/** A control node whose state is a function of time; counts requests and concurrent requests. */
+function scriptedSource(
+  state: (now: number) => { peers: number; prefixes: number; pending: number },
+  latencyMs = 2,
+) {
+  const stats = { calls: 0, inFlight: 0, maxInFlight: 0 };
+  const call = async <T>(f: () => T): Promise<T> => {
+    stats.calls++;
+    stats.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    await sleep(latencyMs);
+    stats.inFlight--;
+    return f();
+  };
+  const source: IntrospectSource = {
+    neighborCount: (kind, up) => {
+      expect([kind, up]).toEqual(['xmpp', 'up']);
+      return call(() => state(monotonicMs()).peers);
+    },
+    routeSummary: (regex) =>
+      call((): RouteTableSummary[] => {
+        const s = state(monotonicMs());
+        const half = Math.floor(s.prefixes / 2);
+        const table = (name: string, prefixes: number, pending: number) => ({
+          name: `${regex}:${name}`,
+          prefixes,
+          paths: prefixes * 2,
+          primaryPaths: prefixes,
+          secondaryPaths: prefixes,
+          infeasiblePaths: 0,
+          pendingUpdates: pending,
+        });
+        return [table('a', half, s.pending), table('b', s.prefixes - half, 0)];
+      }),
+  };
+  return { source, stats };
+}
+
+describe('IntrospectPoller', () => {
+  it('backs off while idle, stays bounded, keeps one request in flight', async () => {
+    const { source, stats } = scriptedSource(() => ({ peers: 4, prefixes: 100, pending: 0 }));
+    const p = new IntrospectPoller(source, {
+      tableRegex: 'vn',
+      fastMs: 25,
+      peersMaxMs: 200,
+      routesMaxMs: 400,
+    });
+    p.start();
+    await sleep(1500);
+    await p.stop();
+    expect(p.intervalsMs()).toEqual({ peers: 200, routes: 400 });
+    // Idle for 1.5 s: about 1500/200 + 1500/400 plus the back-off ramp; far from 25 ms polling (120).
+    expect(stats.calls).toBeLessThan(30);
+    expect(stats.maxInFlight).toBe(1);
+    const res = p.resolutionMs();
+    expect(res.peers).toBeLessThanOrEqual(200 + 60);
+    expect(res.routes).toBeLessThanOrEqual(400 + 60);
+    expect(p.series.prefixes.last()!.v).toBe(100);
+    expect(p.series.paths.last()!.v).toBe(200);
+    expect(p.errors).toBe(0);
+  });
+
+  it('polls fast while values change, and the derived milestone is within the stated resolution', async () => {
+    const t0 = monotonicMs();
+    // Prefixes grow for 400 ms, pending updates drain until 500 ms: the true completion instant.
+    const doneAt = t0 + 500;
+    const { source, stats } = scriptedSource((now) => {
+      const dt = now - t0;
+      return { peers: 10, prefixes: Math.min(1000, Math.floor(dt * 2.5)), pending: now < doneAt ? 5 : 0 };
+    });
+    const p = new IntrospectPoller(source, {
+      tableRegex: 'vn',
+      fastMs: 25,
+      peersMaxMs: 250,
+      routesMaxMs: 500,
+      targets: { prefixes: 1000 },
+      perTable: true,
+    });
+    p.start();
+    await sleep(900);
+    await p.stop();
+    expect(stats.maxInFlight).toBe(1);
+    const pts = p.series.prefixes.points.filter((x) => x.t < doneAt);
+    const gaps = pts.slice(1).map((x, i) => x.t - pts[i]!.t);
+    // While routes move, samples come every fast interval (plus the peers poll in between and latency).
+    expect(Math.max(...gaps)).toBeLessThan(25 * 2 + 40);
+    const m = deriveMilestone(routesComplete(1000, t0), Object.values(p.series))!;
+    expect(m).toBeDefined();
+    expect(m.t).toBeGreaterThanOrEqual(doneAt);
+    expect(m.t - doneAt).toBeLessThanOrEqual(p.resolutionMs().routes);
+    expect(m.uncertaintyMs!).toBeLessThanOrEqual(p.resolutionMs().routes);
+    expect(p.resolutionMs().routes).toBeLessThan(500 + 60); // finer than the legacy 5 s route polling
+    expect([...p.tableSeries.keys()]).toEqual(['vn:a', 'vn:b']);
+    expect(p.tableSeries.get('vn:a')!.pendingUpdates.points.at(-1)!.v).toBe(0);
+  });
+
+  it('hurry() brings an idle poller back to the fast interval', async () => {
+    const { source } = scriptedSource(() => ({ peers: 0, prefixes: 0, pending: 0 }));
+    const p = new IntrospectPoller(source, {
+      tableRegex: 'x',
+      fastMs: 20,
+      peersMaxMs: 300,
+      routesMaxMs: 300,
+    });
+    p.start();
+    await sleep(700);
+    expect(p.intervalsMs().peers).toBe(300);
+    const before = p.series.peersUp.points.length;
+    p.hurry();
+    await sleep(60);
+    expect(p.series.peersUp.points.length).toBeGreaterThan(before);
+    expect(p.intervalsMs().peers).toBeLessThan(300);
+    await p.stop();
+  });
+
+  it('survives a failing source and records the error', async () => {
+    const p = new IntrospectPoller(
+      {
+        neighborCount: () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:8083')),
+        routeSummary: () => Promise.resolve([]),
+      },
+      { tableRegex: 'x', fastMs: 10, peersMaxMs: 50, routesMaxMs: 50 },
+    );
+    p.start();
+    await sleep(150);
+    await p.stop();
+    expect(p.errors).toBeGreaterThan(0);
+    expect(p.lastError).toBe('peers: connect ECONNREFUSED 127.0.0.1:8083');
+    expect(p.series.prefixes.last()!.v).toBe(0);
+  });
+});
