@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allureActive, environment, phase } from '../../lib/report/allure.ts';
 import { scrub } from '../../lib/report/scrub.ts';
+import { clearSecrets, registerSecret } from '../../lib/log/redact.ts';
 
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -55,5 +56,16 @@ describe('scrub', () => {
     expect(out).toContain('"user": "root"');
     expect(out).toContain('ssh://lab:***@host');
     expect(out).toContain('http://host/x');
+  });
+
+  it('masks secrets registered with the project redactor wherever they appear', () => {
+    registerSecret('Sw0rdfish!');
+    try {
+      expect(scrub('ssh lab@10.0.0.1 failed: bad key phrase Sw0rdfish! given')).toBe(
+        'ssh lab@10.0.0.1 failed: bad key phrase *** given',
+      );
+    } finally {
+      clearSecrets();
+    }
   });
 });
