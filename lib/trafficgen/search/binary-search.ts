@@ -60,7 +60,7 @@ export async function rfc2544BinarySearch(
   while (Math.abs(rate - prevRate) >= g || final) {
     if (trials.length >= maxTrials) return result(null, `no result after ${maxTrials} trials`);
     const duration = final ? o.validationDurationS : o.searchDurationS;
-    const counts = await trial(rate, duration);
+    const counts = await trial(rate, duration, final ? 'validation' : 'search');
     const loss = lossPct(counts);
     const passed = loss <= o.acceptableLossPct;
     if (!passed) lowestFail = lowestFail === null ? rate : Math.min(lowestFail, rate);

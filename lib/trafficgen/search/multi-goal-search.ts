@@ -97,7 +97,7 @@ export async function multiGoalSearch(
 
   const measure = async (rate: number, d: number, label: string, goal: LossGoal) => {
     const r = Math.min(max, Math.max(min, rate));
-    const c = await trial(r, d);
+    const c = await trial(r, d, label);
     const m: Measurement = { rate: r, duration: d, lossPct: lossPct(c), rxRate: c.rx / d / 1e6 };
     measurements.push(m);
     const b = bounds(goal, d);

@@ -54,10 +54,10 @@ function timed(trial: TrialFn): { fn: TrialFn; totalS: () => number; count: () =
   let total = 0;
   let n = 0;
   return {
-    fn: async (rate, d) => {
+    fn: async (rate, d, label) => {
       total += d;
       n++;
-      return trial(rate, d);
+      return trial(rate, d, label);
     },
     totalS: () => total,
     count: () => n,

@@ -9,8 +9,8 @@ export interface TrialCounts {
   rx: number;
 }
 
-/** Offers `rateMpps` (per transmitting direction) for `durationS` seconds. */
-export type TrialFn = (rateMpps: number, durationS: number) => Promise<TrialCounts>;
+/** Offers `rateMpps` (per transmitting direction) for `durationS` seconds; `label` says why ("validation", ...). */
+export type TrialFn = (rateMpps: number, durationS: number, label: string) => Promise<TrialCounts>;
 
 /** One trial a search ran, with the bounds it knew afterwards. */
 export interface SearchTrial {

@@ -1,0 +1,122 @@
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
+import { prepareMoonGenSimDir, setMoonGenSimDut } from '../../../sim/moongen/base-dir.ts';
+import { vsperfConfig, writeVsperfConfig } from '../../../lib/trafficgen/moongen/config-writer.ts';
+import { parseMoonGenLog } from '../../../lib/trafficgen/moongen/log-parser.ts';
+import { trafficSpec } from '../../../lib/trafficgen/traffic.ts';
+
+let base: string;
+const run = (env: Record<string, string> = {}) =>
+  execa('./build/MoonGen', ['examples/opnfv-vsperf.lua'], { cwd: base, env, reject: false, timeout: 20_000 });
+
+const config = (
+  over: Partial<Parameters<typeof vsperfConfig>[1]> = {},
+  traffic = trafficSpec({ bidir: true }),
+) =>
+  writeFile(
+    join(base, 'opnfv-vsperf-cfg.lua'),
+    writeVsperfConfig(
+      vsperfConfig(traffic, {
+        ports: [0, 1],
+        linkGbps: 10,
+        oneShot: false,
+        searchRunTimeS: 60,
+        validationRunTimeS: 30,
+        acceptableLossPct: 0,
+        rateGranularityMpps: 0.1,
+        ...over,
+      }),
+    ),
+  );
+
+beforeAll(async () => {
+  base = await prepareMoonGenSimDir(await mkdtemp(join(tmpdir(), 'moongen-sim-')), {
+    preset: 'vswitch-10g',
+    timeScale: 0.0005,
+  });
+});
+afterAll(async () => rm(base, { recursive: true, force: true }));
+
+describe('MoonGen emulator', () => {
+  it("runs the script's own binary search and reports the validated rate in the real log format", async () => {
+    await config();
+    const r = await run();
+    expect(r.exitCode).toBe(0);
+    const log = parseMoonGenLog(r.stdout, 'emulator stdout');
+    expect(r.stdout).toMatch(
+      /^\[Device: id=0\] TX: \d+\.\d\d Mpps, \d+ Mbit\/s \(\d+ Mbit\/s with framing\)$/m,
+    );
+    expect(log.parameters).toMatchObject({
+      frameSize: 64,
+      runBidirec: true,
+      searchRunTime: 60,
+      validationRunTime: 30,
+    });
+    expect(log.directions.map((d) => `${d.from}->${d.to}`)).toEqual(['0->1', '1->0']);
+    // vswitch-10g forwards 10 Mpps at 64 B: the validated rate is within 2 granularities below it.
+    const rate = log.total.txMpps! / 2;
+    expect(rate).toBeLessThanOrEqual(10.001);
+    expect(rate).toBeGreaterThan(9.8);
+    expect(log.total.lossFrames).toBe(0);
+    expect(log.trials[0]).toMatchObject({ rateMpps: 14.88, passed: false });
+    expect(log.trials.at(-1)).toMatchObject({ finalValidation: true, passed: true });
+  });
+
+  it('runs one trial at startRate when oneShot is set, and a lossy DUT from the DUT file loses frames', async () => {
+    await setMoonGenSimDut(base, { preset: 'lossy', timeScale: 0.0005 });
+    await config({ oneShot: true, startRateMpps: 2, acceptableLossPct: 100 });
+    const r = await run();
+    const log = parseMoonGenLog(r.stdout);
+    expect(log.trials).toHaveLength(1);
+    expect(log.total.txFrames).toBe(2 * 2e6 * 30);
+    expect(log.total.lossFrames).toBeGreaterThan(0);
+    expect(log.total.lossPct).toBeGreaterThan(0.004);
+    await setMoonGenSimDut(base, { preset: 'vswitch-10g', timeScale: 0.0005 });
+  });
+
+  it('prints no report, only the abort, when even the granularity rate fails', async () => {
+    await config({ startRateMpps: 0.3, rateGranularityMpps: 0.1 });
+    const r = await run({ MOONGEN_SIM_DUT: 'lossy' });
+    expect(r.exitCode).toBe(0);
+    expect(() => parseMoonGenLog(r.stdout, 'abort.log')).toThrow(
+      /abort\.log: no "\[REPORT\].*could not even pass/,
+    );
+  });
+
+  it('reports the frames sent so far when stopped with TERM during a one-shot run', async () => {
+    await config({ oneShot: true, startRateMpps: 1, validationRunTimeS: 3600 });
+    const p = execa('./build/MoonGen', ['examples/opnfv-vsperf.lua'], {
+      cwd: base,
+      reject: false,
+      timeout: 20_000,
+    });
+    p.stdout!.on('data', (b: Buffer) => {
+      if (b.toString().includes('Testing')) setTimeout(() => p.kill('SIGTERM'), 200);
+    });
+    const r = await p;
+    const log = parseMoonGenLog(r.stdout);
+    expect(log.total.txFrames).toBeGreaterThan(0);
+    expect(log.total.txFrames).toBeLessThan(1e6 * 3600);
+  });
+
+  it('writes latency histograms for throughput-latency runs', async () => {
+    await config({ oneShot: true, startRateMpps: 5, testType: 'throughput-latency' });
+    const r = await run();
+    expect(parseMoonGenLog(r.stdout).parameters?.latencyRunTime).toBe(1800);
+    const hists = (await readdir(base)).filter((f) => f.startsWith('hist:')).sort();
+    expect(hists).toEqual(['hist:0-1.csv', 'hist:1-0.csv']);
+    expect(await readFile(join(base, hists[0]!), 'utf8')).toMatch(/^\d+,\d+\n/);
+  });
+
+  it('fails like MoonGen when the script is missing and names a bad config key', async () => {
+    const missing = await execa('./build/MoonGen', ['examples/nope.lua'], { cwd: base, reject: false });
+    expect(missing.exitCode).not.toBe(0);
+    expect(missing.stderr).toMatch(/cannot open examples\/nope\.lua/);
+    await writeFile(join(base, 'opnfv-vsperf-cfg.lua'), 'VSPERF { ports = {0} }');
+    const bad = await run();
+    expect(bad.stderr).toMatch(/opnfv-vsperf-cfg\.lua: ports: expected pairs of port numbers/);
+  });
+});
