@@ -11,7 +11,7 @@
  * - `s.resolution` -> {intervalMs, cpuTickMs, cpuPercent}: CPU % is a tick count over an interval, so it is
  *   known to ±(one tick / interval) ×100; points are stamped on arrival (monotonic clock).
  * - `s.ended` resolves when the loop ends (process gone, or stop()); `s.targetGone` tells which.
- * - `await s.stop()` ends the loop (its whole process group) and closes the series.
+ * - `await s.stop()` ends the loop (its whole process group) and closes the series; `s.loopPid` is its pid.
  */
 import type { Host, ProcessHandle } from '../hosts/host.ts';
 import { Series } from './series.ts';
@@ -98,6 +98,11 @@ export class ProcessSampler {
   get resolution(): SamplerResolution {
     const cpuTickMs = 1000 / this.hz;
     return { intervalMs: this.intervalMs, cpuTickMs, cpuPercent: (cpuTickMs / this.intervalMs) * 100 };
+  }
+
+  /** Pid (and process group) of the sampling loop on its host. */
+  get loopPid(): number {
+    return this.handle.pid;
   }
 
   /** True when the loop ended because the sampled process went away. */

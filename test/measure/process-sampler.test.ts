@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sleep } from '../../lib/clock.ts';
 import { ProcessSampler } from '../../lib/measure/process-sampler.ts';
 import { minimalLocalHost } from './minimal-host.ts';
+import { LocalHost } from '../../lib/hosts/local-host.ts';
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -85,5 +86,25 @@ describe('ProcessSampler', () => {
     await expect(ProcessSampler.start(minimalLocalHost(), { pid: 0 })).rejects.toThrow(
       'process sampler on minimal-local: expected a pid > 0, found 0',
     );
+  });
+});
+
+describe('ProcessSampler over LocalHost', () => {
+  it('samples through the project Host implementation and leaves no sampler running', async () => {
+    const host = new LocalHost({ runTag: `sampler-test-${process.pid}` });
+    const busy = child('busy');
+    const s = await ProcessSampler.start(host, { pid: busy.pid!, intervalMs: 100 });
+    try {
+      const cpu = await samples(s, 3);
+      expect(cpu.length).toBeGreaterThanOrEqual(3);
+      expect(Math.max(...cpu)).toBeGreaterThan(20);
+    } finally {
+      await s.stop();
+      busy.kill('SIGKILL');
+      await host.close();
+    }
+    await Promise.race([s.ended, sleep(2000)]);
+    expect(s.targetGone).toBe(false);
+    expect(() => process.kill(-s.loopPid, 0)).toThrow(/ESRCH/);
   });
 });
