@@ -72,6 +72,7 @@ export class SshHost implements Host {
   private readonly queue: ChannelQueue;
   private conn: Promise<Client> | undefined;
   private readonly closed = new WeakSet<Client>();
+  private connectedOnce = false;
 
   constructor(private readonly opts: SshHostOptions) {
     this.name = opts.name;
@@ -80,6 +81,11 @@ export class SshHost implements Host {
     this.user = opts.user ?? userInfo().username;
     this.runTag = opts.runTag;
     this.queue = new ChannelQueue(opts.maxSessions ?? 10);
+  }
+
+  /** Whether a connection was ever established (nothing can have been started on the host otherwise). */
+  get hasConnected(): boolean {
+    return this.connectedOnce;
   }
 
   private get where(): string {
@@ -177,6 +183,7 @@ export class SshHost implements Host {
         onError(err as Error);
       }
     });
+    this.connectedOnce = true;
     // Later errors (keepalive timeout, reset) end this connection; the next use reconnects.
     client.on('error', () => {});
     client.once('close', () => {

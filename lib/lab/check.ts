@@ -1,0 +1,111 @@
+/**
+ * `netscale lab check`: for every host, can we connect (auth, host key) and
+ * does it have what its roles need; HTTP endpoints must answer. One row per
+ * host with a verdict.
+ */
+import type { Host } from '../hosts/host.ts';
+import { SshHostError } from '../hosts/ssh-host.ts';
+import { shellQuote } from '../hosts/shell-quote.ts';
+import { redactError } from '../log/redact.ts';
+import type { Lab } from './lab.ts';
+
+export interface CheckItem {
+  what: string;
+  ok: boolean;
+  detail?: string;
+}
+
+export interface HostCheck {
+  host: string;
+  address: string;
+  roles: string[];
+  ok: boolean;
+  items: CheckItem[];
+}
+
+const EXEC_TIMEOUT_MS = 15_000;
+const HTTP_TIMEOUT_MS = 5_000;
+
+async function probeHttp(what: string, url: string): Promise<CheckItem> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS), redirect: 'manual' });
+    await res.body?.cancel();
+    // Any HTTP answer means the service is there (the config API may want credentials).
+    return { what, ok: true, detail: `${url} answered HTTP ${res.status}` };
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    return { what, ok: false, detail: `${url} did not answer: ${cause ?? redactError(err).message}` };
+  }
+}
+
+async function probeCommand(host: Host, what: string, script: string, missing: string): Promise<CheckItem> {
+  const r = await host.exec(script, { timeoutMs: EXEC_TIMEOUT_MS });
+  if (r.code === 0) return { what, ok: true, detail: r.stdout.trim() || undefined };
+  return { what, ok: false, detail: missing };
+}
+
+async function checkHost(lab: Lab, name: string, host: Host): Promise<HostCheck> {
+  const items: CheckItem[] = [];
+  const roles = lab.rolesOf(name);
+  const done = () => ({ host: name, address: host.address, roles, ok: items.every((i) => i.ok), items });
+  try {
+    const r = await host.exec('uname -n', { timeoutMs: EXEC_TIMEOUT_MS });
+    items.push({
+      what: 'connect',
+      ok: r.code === 0,
+      detail: r.code === 0 ? `reached ${r.stdout.trim()}` : r.stderr.trim(),
+    });
+  } catch (err) {
+    const kind = err instanceof SshHostError ? err.kind : 'connect';
+    items.push({ what: kind, ok: false, detail: redactError(err).message });
+    return done();
+  }
+  for (const ts of lab.testServers.filter((r) => r.host === host)) {
+    const bin = ts.config.bgpStressPath;
+    items.push(
+      await probeCommand(
+        host,
+        'bgp_stress_test',
+        `command -v ${shellQuote(bin)}`,
+        `${bin} not found or not executable`,
+      ),
+    );
+  }
+  for (const tg of lab.trafficGenerators.filter((r) => r.host === host)) {
+    const { baseDir, binary, script } = tg.config;
+    items.push(
+      await probeCommand(
+        host,
+        'MoonGen',
+        `cd ${shellQuote(baseDir)} && test -x ${shellQuote(binary)} && test -f ${shellQuote(script)}`,
+        `expected executable ${binary} and script ${script} under ${baseDir}`,
+      ),
+    );
+  }
+  for (const cn of lab.controlNodes.filter((r) => r.host === host))
+    items.push(await probeHttp('introspect', cn.config.introspect));
+  if (lab.configApi?.host === host) items.push(await probeHttp('config API', lab.configApi.config.url));
+  return done();
+}
+
+export async function checkLab(lab: Lab): Promise<HostCheck[]> {
+  return Promise.all(Object.entries(lab.hosts).map(([name, host]) => checkHost(lab, name, host)));
+}
+
+/** One row per host: HOST ADDRESS ROLES VERDICT DETAILS. */
+export function formatLabCheck(rows: HostCheck[]): string {
+  const table = [
+    ['HOST', 'ADDRESS', 'ROLES', 'VERDICT', 'DETAILS'],
+    ...rows.map((r) => [
+      r.host,
+      r.address,
+      r.roles.join(',') || '-',
+      r.ok ? 'OK' : 'FAIL',
+      r.items.map((i) => `${i.ok ? '' : 'FAILED '}${i.what}${i.detail ? `: ${i.detail}` : ''}`).join('; '),
+    ]),
+  ];
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((row) => row[c]!.length)));
+  return table
+    .map((row) => row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  '))
+    .join('\n');
+}
