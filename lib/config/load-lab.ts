@@ -59,9 +59,10 @@ function knownKeysAt(schema: unknown, path: readonly PropertyKey[]): string[] {
     else if (d.type === 'pipe') s = d.in;
     else if (i === path.length) return d.type === 'object' ? Object.keys(d.shape ?? {}) : [];
     else if (d.type === 'object') s = d.shape?.[String(path[i++])];
-    else if (d.type === 'array') ((s = d.element), i++);
-    else if (d.type === 'record') ((s = d.valueType), i++);
-    else return [];
+    else if (d.type === 'array' || d.type === 'record') {
+      s = d.type === 'array' ? d.element : d.valueType;
+      i++;
+    } else return [];
   }
   return [];
 }
