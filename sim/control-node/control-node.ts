@@ -117,8 +117,12 @@ export class ControlNode implements TableObserver {
     this.events.agentsUp++;
   }
 
-  sessionClosed(s: AgentSession, _reason: string): void {
+  sessionClosed(s: AgentSession, reason: string): void {
     this.sessions.delete(s);
+    // One line per close: the reason is what a test or a person needs to explain a flap.
+    process.stderr.write(
+      `contrail-control (sim): XMPP session ${s.name || '(no name)'} ${s.remote} closed: ${reason}\n`,
+    );
     this.events.sessionsClosed++;
     if (s.establishedAtWall > 0) {
       this.events.agentsUp--;
