@@ -9,9 +9,9 @@ export function register(program: Command): void {
     .command('check')
     .description('Validate the lab configuration, connect to every host and check what its roles need')
     .option('--lab <file>', 'lab file, or "sim" (default: LAB from .env or the environment)')
-    .option('--env-file <file>', '.env file to read', '.env')
-    .action(async (opts: { lab?: string; envFile: string }) => {
-      const opened = await openLab({ lab: opts.lab, envFile: opts.envFile });
+    .option('--dotenv <file>', '.env file to read (default .env)', '.env')
+    .action(async (opts: { lab?: string; dotenv: string }) => {
+      const opened = await openLab({ lab: opts.lab, envFile: opts.dotenv });
       try {
         const rows = await checkLab(opened);
         process.stdout.write(`lab "${opened.name}" (${opened.file})\n${formatLabCheck(rows)}\n`);
