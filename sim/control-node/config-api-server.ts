@@ -67,7 +67,10 @@ export class ConfigApiServer {
     try {
       body = JSON.parse(raw);
     } catch {
-      throw new HttpError(400, `Bad Request: body of ${req.method} ${req.url} is not JSON`);
+      throw new HttpError(
+        400,
+        `Bad Request: body of ${req.method} ${req.url}: expected JSON, found ${JSON.stringify(raw.slice(0, 60))}`,
+      );
     }
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       throw new HttpError(400, `Bad Request: body of ${req.method} ${req.url} must be a JSON object`);
