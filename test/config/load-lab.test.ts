@@ -211,3 +211,24 @@ describe('.env validation and openLab', () => {
     }
   });
 });
+
+describe('shipped lab files', () => {
+  it('labs/example-contrail.yaml is valid and binds the seed lab roles', () => {
+    const lab = loadLabFile('labs/example-contrail.yaml', {
+      LAB_SSH_PASSWORD: 'x-pass-1',
+      CONFIG_API_PASSWORD: 'x-pass-2',
+    });
+    expect(lab.config.controlNodes.map((c) => c.host)).toEqual(['a2s42', 'a2s40']);
+    expect(lab.config.testServers.map((t) => t.host)).toEqual(['a2s41', 'a2s39']);
+    expect(lab.hosts.a2s41!.auth).toEqual({ agent: true });
+    expect(lab.hosts.mg1).toMatchObject({ jump: 'a2s40', user: 'root', auth: { password: 'x-pass-1' } });
+    expect(lab.hosts.mx80!.user).toBe('regress');
+    expect(lab.isSim).toBe(false);
+  });
+
+  it('LAB=sim loads the bundled labs/sim.yaml', () => {
+    const lab = loadLabFile('sim', {});
+    expect(lab.isSim).toBe(true);
+    expect(Object.values(lab.hosts).every((h) => h.transport === 'local')).toBe(true);
+  });
+});
