@@ -2,7 +2,13 @@
  * Client of the Contrail config API (contrail-api, port 8082): the objects
  * the scale suites provision: virtual networks and bgp-routers.
  */
-import { DEFAULT_TIMEOUT_MS, ContrailHttpError, httpRequest, type CallOptions } from './http-request.ts';
+import {
+  DEFAULT_TIMEOUT_MS,
+  ContrailHttpError,
+  httpRequest,
+  serviceOrigin,
+  type CallOptions,
+} from './http-request.ts';
 
 export interface ConfigApiClientOptions {
   domain?: string;
@@ -43,13 +49,7 @@ export class ConfigApiClient {
   private readonly timeoutMs: number;
 
   constructor(url: string, opts: ConfigApiClientOptions = {}) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new Error(`config API URL: expected e.g. http://host:8082, found ${JSON.stringify(url)}`);
-    }
-    this.baseUrl = parsed.origin;
+    this.baseUrl = serviceOrigin(url, 'config API', 'http://host:8082');
     this.domain = opts.domain ?? 'default-domain';
     this.project = opts.project ?? 'default-project';
     this.headers = opts.token ? { 'x-auth-token': opts.token } : {};

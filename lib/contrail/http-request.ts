@@ -22,6 +22,19 @@ export class ContrailHttpError extends Error {
   }
 }
 
+/** Origin of an http(s) service URL; throws naming `what` and an example when it is not one. */
+export function serviceOrigin(url: string, what: string, example: string): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || !parsed.hostname)
+    throw new Error(`${what} URL: expected e.g. ${example}, found ${JSON.stringify(url)}`);
+  return parsed.origin;
+}
+
 export async function httpRequest(
   method: string,
   url: string,

@@ -3,7 +3,13 @@
  * neighbors, route summaries, routing instances and XMPP connections,
  * following next_batch paging to the end.
  */
-import { DEFAULT_TIMEOUT_MS, ContrailHttpError, httpRequest, type CallOptions } from './http-request.ts';
+import {
+  DEFAULT_TIMEOUT_MS,
+  ContrailHttpError,
+  httpRequest,
+  serviceOrigin,
+  type CallOptions,
+} from './http-request.ts';
 import {
   parseSandesh,
   type SandeshResponse,
@@ -75,13 +81,7 @@ export class IntrospectClient {
 
   /** `url`: e.g. http://10.0.0.1:8083 (a trailing slash is fine). */
   constructor(url: string, opts: IntrospectClientOptions = {}) {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new Error(`introspect URL: expected e.g. http://host:8083, found ${JSON.stringify(url)}`);
-    }
-    this.baseUrl = parsed.origin;
+    this.baseUrl = serviceOrigin(url, 'introspect', 'http://host:8083');
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
