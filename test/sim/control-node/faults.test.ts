@@ -42,7 +42,7 @@ describe('control node faults and event record', () => {
     await until(() => agents.every((a) => a.routes(INST).size === 30), 5000, 'routes at agents');
     const ev = (await (await fetch(`${lab.endpoints.introspect}/sim/events`)).json()) as Record<
       string,
-      never
+      unknown
     >;
     const after = monotonicMs();
     expect(ev).toMatchObject({
