@@ -1,7 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { generateRunId } from './lib/run/run-id.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// One run id for the whole `vitest run`: every worker inherits it, so all suites share one
+// run archive and the reaper can tell this run's processes from an earlier crashed run's.
+process.env.NETSCALE_RUN_ID ??= generateRunId();
 
 // Suites import netscale the way a lab team's own repository would.
 const alias = {
