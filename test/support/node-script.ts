@@ -46,6 +46,7 @@ export function startNodeScript(file: string, env: Record<string, string> = {}):
           }
         };
         child.stdout!.on('data', check);
+        check();
         void exit.then(() => {
           check();
           clearTimeout(timer);

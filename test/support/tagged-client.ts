@@ -17,12 +17,16 @@ const host =
 const p = await host.spawn('setsid sleep 300 </dev/null >/dev/null 2>&1 & echo "daemon $!"; sleep 300', {
   name: 'leaky',
 });
+// The line may have come before spawn() returned: look at the output so far, then listen.
+const daemonIn = (text: string) => /^daemon (\d+)$/m.exec(text)?.[1];
 const daemon = await new Promise<number>((resolve) => {
+  const found = daemonIn(p.output());
+  if (found) return resolve(Number(found));
   const off = p.onLine((line) => {
-    const m = /^daemon (\d+)$/.exec(line);
+    const m = daemonIn(line);
     if (m) {
       off();
-      resolve(Number(m[1]));
+      resolve(Number(m));
     }
   });
 });
