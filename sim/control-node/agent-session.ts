@@ -124,23 +124,23 @@ export class AgentSession implements TableSubscriber {
       switch (req.kind) {
         case 'subscribe':
           if (this.subscriptions.has(req.instance))
-            return (this.close(`duplicate subscribe to ${req.instance}`), 0);
+            return this.fail(`duplicate subscribe to ${req.instance}`);
           this.lastSubscribeMs = this.node.nowMs();
           this.node.subscribe(this, req.instance, req.instanceId);
           break;
         case 'unsubscribe':
           if (!this.subscriptions.has(req.instance))
-            return (this.close(`unsubscribe without subscribe: ${req.instance}`), 0);
+            return this.fail(`unsubscribe without subscribe: ${req.instance}`);
           this.node.unsubscribe(this, req.instance);
           break;
         case 'publish': {
           const sub = this.subscriptions.get(req.instance);
-          if (!sub) return (this.close(`route for unsubscribed instance ${req.instance || '(none)'}`), 0);
-          if (!req.prefix) return (this.close('publish without a prefix'), 0);
+          if (!sub) return this.fail(`route for unsubscribed instance ${req.instance || '(none)'}`);
+          if (!req.prefix) return this.fail('publish without a prefix');
           routeOps++;
           if (req.route) {
             if (req.route.label === 0 && req.instance !== MASTER_INSTANCE)
-              return (this.close(`label 0 for ${req.prefix} outside the master instance`), 0);
+              return this.fail(`label 0 for ${req.prefix} outside the master instance`);
             this.node.addRoute(this, sub, { ...req.route, prefix: req.prefix });
           } else {
             this.node.deleteRoute(this, sub, req.prefix);
@@ -150,13 +150,19 @@ export class AgentSession implements TableSubscriber {
         case 'associate':
         case 'dissociate':
           if (!this.subscriptions.has(req.instance))
-            return (this.close(`route for unsubscribed instance ${req.instance || '(none)'}`), 0);
+            return this.fail(`route for unsubscribed instance ${req.instance || '(none)'}`);
           break;
         case 'other':
           break;
       }
     }
     return routeOps;
+  }
+
+  /** Closes on a protocol error; returns 0 route operations so onStanza can `return this.fail(...)`. */
+  private fail(reason: string): number {
+    this.close(reason);
+    return 0;
   }
 
   enqueue(batch: UpdateBatch): void {

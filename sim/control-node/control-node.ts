@@ -9,7 +9,7 @@ import { monotonicMs } from '../../lib/clock.ts';
 import { MASTER_INSTANCE, type InetRoute } from '../xmpp/index.ts';
 import { AgentSession, type Subscription } from './agent-session.ts';
 import { ConfigStore, routingInstanceName, type BgpRouter, type VirtualNetwork } from './config-store.ts';
-import { newEventRecord, stamp, type SimEvents } from './event-record.ts';
+import { EventRecord } from './event-record.ts';
 import type { FaultRequest, FaultSettings } from './faults.ts';
 import { END_OF_RIB_BATCH, RouteTable, type TableObserver } from './route-table.ts';
 
@@ -35,7 +35,7 @@ export class ControlNode implements TableObserver {
   readonly sessions = new Set<AgentSession>();
   /** Flap count per agent name (sessions that went down after being Established). */
   readonly flaps = new Map<string, number>();
-  readonly events: SimEvents = newEventRecord();
+  readonly events = new EventRecord();
   readonly faults: FaultSettings;
   maxSessions = 0;
   private server: net.Server | undefined;
@@ -111,10 +111,9 @@ export class ControlNode implements TableObserver {
   }
 
   sessionEstablished(_s: AgentSession): void {
-    const now = stamp();
-    this.events.firstAgentUp ??= now;
-    this.events.lastAgentUp = now;
-    this.events.agentsUp++;
+    this.events.markFirst('firstAgentUp');
+    this.events.mark('lastAgentUp');
+    this.events.counters.agentsUp++;
   }
 
   sessionClosed(s: AgentSession, reason: string): void {
@@ -123,9 +122,9 @@ export class ControlNode implements TableObserver {
     process.stderr.write(
       `contrail-control (sim): XMPP session ${s.name || '(no name)'} ${s.remote} closed: ${reason}\n`,
     );
-    this.events.sessionsClosed++;
+    this.events.counters.sessionsClosed++;
     if (s.establishedAtWall > 0) {
-      this.events.agentsUp--;
+      this.events.counters.agentsUp--;
       this.flaps.set(s.name, (this.flaps.get(s.name) ?? 0) + 1);
     }
     for (const [instance, sub] of s.subscriptions) this.dropSubscription(s, instance, sub);
@@ -209,14 +208,14 @@ export class ControlNode implements TableObserver {
 
   // TableObserver
   routeInstalled(): void {
-    this.events.routesInstalled++;
-    this.events.lastRouteInstalled = stamp();
+    this.events.counters.routesInstalled++;
+    this.events.mark('lastRouteInstalled');
   }
 
   pendingChanged(delta: number): void {
     const before = this.pendingTotal;
     this.pendingTotal += delta;
-    if (before > 0 && this.pendingTotal === 0) this.events.pendingUpdatesZero = stamp();
+    if (before > 0 && this.pendingTotal === 0) this.events.mark('pendingUpdatesZero');
   }
 
   scheduleFlush(table: RouteTable): void {
@@ -289,7 +288,7 @@ export class ControlNode implements TableObserver {
 
   /** Drops all sessions and routes (configuration survives, as with a real restart), back after downMs. */
   private async restart(downMs: number): Promise<void> {
-    this.events.restarts++;
+    this.events.counters.restarts++;
     await this.stop();
     for (const t of this.instances.values()) {
       t.clear();

@@ -94,7 +94,7 @@ export class IntrospectServer {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/sim/events' && req.method === 'GET') {
       return json(res, 200, {
-        ...this.node.events,
+        ...this.node.events.toJSON(),
         pendingUpdates: this.node.pendingUpdates,
         pid: process.pid,
       });

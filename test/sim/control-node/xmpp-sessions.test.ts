@@ -167,4 +167,18 @@ describe('control node admission and hold time', () => {
     expect(await silent.closesWithin(4000)).toBe(true);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(700);
   });
+
+  it('keeps a session that sends whitespace keepalives past the hold time, and sends its own', async () => {
+    const a = await TestAgent.connect(lab.endpoints.xmpp.port, '127.0.11.3', jid(3));
+    await a.established();
+    const timer = setInterval(() => a.send(' '), 250);
+    try {
+      expect(await a.closesWithin(2500)).toBe(false);
+    } finally {
+      clearInterval(timer);
+    }
+    // Hold time 1 s: the control node writes a keepalive every third of it when it has nothing else to send.
+    expect(a.keepalives).toBeGreaterThanOrEqual(3);
+    a.close();
+  });
 });

@@ -27,6 +27,8 @@ export class TestAgent {
   streamAttrs: Record<string, string> | undefined;
   closed = false;
   endOfRib = false;
+  /** Whitespace keepalives received from the control node. */
+  keepalives = 0;
   private readonly reader = new XmppStreamReader();
   private readonly socket: net.Socket;
   private readonly closedP: Promise<void>;
@@ -40,6 +42,7 @@ export class TestAgent {
     socket.on('data', (chunk: Buffer) => {
       for (const ev of this.reader.push(chunk)) {
         if (ev.kind === 'open') this.streamAttrs = ev.attrs;
+        if (ev.kind === 'keepalive') this.keepalives++;
         if (ev.kind !== 'stanza') continue;
         const u = readEventMessage(ev.stanza);
         if (!u) continue;
