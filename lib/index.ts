@@ -1,4 +1,74 @@
-/** Public API of netscale (import from 'netscale'). */
+/** Public API of netscale (import from 'netscale'). Fixtures: 'netscale/fixtures'; matchers: 'netscale/matchers'. */
+
+// Hosts, labs, configuration, process lifecycle
 export * from './hosts/host.ts';
-export * from './clock.ts';
+export { LocalHost } from './hosts/local-host.ts';
+export { SshHost, SshHostError, type SshHostOptions, type SshAuth } from './hosts/ssh-host.ts';
+export { reap, listTaggedProcesses, type ReapOptions, type ReapResult } from './hosts/reaper.ts';
+export { shellQuote } from './hosts/shell-quote.ts';
+export { openLab, type OpenLabOptions } from './lab/open-lab.ts';
+export type { Lab, Role } from './lab/lab.ts';
+export { checkLab, formatLabCheck, type HostCheck } from './lab/check.ts';
 export * from './config/lab-schema.ts';
+export { loadEnv, type NetscaleEnv } from './config/env.ts';
+export { loadLabFile, type LoadedLab } from './config/load-lab.ts';
+export { ConfigError } from './config/config-error.ts';
+export { generateRunId } from './run/run-id.ts';
+export { onInterrupt } from './run/interrupt.ts';
+export { redact, registerSecret } from './log/redact.ts';
+export { createLogger, type Logger } from './log/logger.ts';
+export * from './clock.ts';
+
+// Contrail control node and bgp_stress_test
+export * from './contrail/index.ts';
+export {
+  buildCommand,
+  buildArgs,
+  validateRun,
+  parseEnv,
+  parseExtraFlags,
+  BgpStressRunError,
+  type BgpStressRun,
+} from './bgpstress/command.ts';
+export * from './bgpstress/plan.ts';
+export * from './bgpstress/log-parser.ts';
+export * from './bgpstress/secondary-addresses.ts';
+export * from './bgpstress/tool-naming.ts';
+
+// Scenarios
+export * from './scenario/schema.ts';
+export { loadScenario, parseScenario, ScenarioError } from './scenario/load.ts';
+export { importParams } from './scenario/import-params.ts';
+export { ProgressLine } from './progress/progress-line.ts';
+
+// Measurement, thresholds, reports
+export * from './thresholds/quantity.ts';
+export * from './thresholds/threshold.ts';
+export * from './thresholds/threshold-set.ts';
+export * from './measure/series.ts';
+export * from './measure/milestones.ts';
+export * from './measure/process-sampler.ts';
+export * from './measure/introspect-poller.ts';
+export * from './measure/stats.ts';
+export * from './measure/run-and-expect.ts';
+export * from './report/allure.ts';
+export * from './report/charts.ts';
+export * from './report/scrub.ts';
+export * from './report/run-archive.ts';
+export * from './report/legacy-summary.ts';
+
+// Traffic generators and RFC 2544
+export * from './trafficgen/line-rate.ts';
+export * from './trafficgen/traffic.ts';
+export type * from './trafficgen/traffic-generator.ts';
+export * from './trafficgen/vsperf-results.ts';
+export * from './trafficgen/moongen/moongen.ts';
+export * from './trafficgen/moongen/log-parser.ts';
+export * from './trafficgen/moongen/log-metrics.ts';
+export * from './trafficgen/moongen/config-writer.ts';
+export * from './trafficgen/moongen/lua-table-reader.ts';
+export * from './trafficgen/search/trial.ts';
+export * from './trafficgen/search/binary-search.ts';
+export * from './trafficgen/search/multi-goal-search.ts';
+export * from './trafficgen/search/progress-line.ts';
+export * from './trafficgen/throughput-report.ts';

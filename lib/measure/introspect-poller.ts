@@ -21,24 +21,17 @@
  *   plus the request latency before it — the bracket a milestone derived from these samples can have.
  * - `poller.requests`, `poller.errors`, `poller.lastError`, `poller.snapshot()` (latest values, for progress).
  */
+import type { RouteTableSummary } from '../contrail/introspect-client.ts';
 import { monotonicMs } from '../clock.ts';
 import { SERIES } from './milestones.ts';
 import { Series } from './series.ts';
 
-export interface RouteTableSummary {
-  name: string;
-  prefixes: number;
-  paths: number;
-  primaryPaths: number;
-  secondaryPaths: number;
-  infeasiblePaths: number;
-  pendingUpdates: number;
-  markers?: number;
-}
+/** The route-table fields the poller reads (lib/contrail's IntrospectClient returns more). */
+export type PolledRouteTable = Omit<RouteTableSummary, 'raw' | 'markers'> & { markers?: number };
 
 export interface IntrospectSource {
   neighborCount(kind: 'xmpp' | 'bgp', state: 'up' | 'down'): Promise<number>;
-  routeSummary(regex: string): Promise<RouteTableSummary[]>;
+  routeSummary(regex: string): Promise<PolledRouteTable[]>;
 }
 
 export interface PollSnapshot {
@@ -220,7 +213,7 @@ export class IntrospectPoller {
       } else {
         const tables = await this.source.routeSummary(this.opts.tableRegex);
         const t = monotonicMs();
-        const sum = (k: keyof RouteTableSummary) => tables.reduce((a, tb) => a + (Number(tb[k]) || 0), 0);
+        const sum = (k: keyof PolledRouteTable) => tables.reduce((a, tb) => a + (Number(tb[k]) || 0), 0);
         const prefixes = sum('prefixes');
         const pending = sum('pendingUpdates');
         this.series.prefixes.add(prefixes, t);
@@ -260,7 +253,7 @@ export class IntrospectPoller {
     this.opts.onSample?.(this.snapshot());
   }
 
-  private addPerTable(tables: RouteTableSummary[], t: number): void {
+  private addPerTable(tables: PolledRouteTable[], t: number): void {
     for (const tb of tables) {
       let ts = this.tableSeries.get(tb.name);
       if (!ts) {

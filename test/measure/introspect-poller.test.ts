@@ -3,7 +3,7 @@ import { monotonicMs, sleep } from '../../lib/clock.ts';
 import {
   IntrospectPoller,
   type IntrospectSource,
-  type RouteTableSummary,
+  type PolledRouteTable,
 } from '../../lib/measure/introspect-poller.ts';
 import { deriveMilestone, routesComplete } from '../../lib/measure/milestones.ts';
 
@@ -27,7 +27,7 @@ function scriptedSource(
       return call(() => state(monotonicMs()).peers);
     },
     routeSummary: (regex) =>
-      call((): RouteTableSummary[] => {
+      call((): PolledRouteTable[] => {
         const s = state(monotonicMs());
         const half = Math.floor(s.prefixes / 2);
         const table = (name: string, prefixes: number, pending: number) => ({
