@@ -97,6 +97,8 @@ export class IntrospectServer {
         ...this.node.events.toJSON(),
         pendingUpdates: this.node.pendingUpdates,
         pid: process.pid,
+        // Node's own view, to explain the RSS read from /proc (heap vs buffers).
+        memory: process.memoryUsage(),
       });
     }
     if (url.pathname === '/sim/fault' && req.method === 'POST') {
