@@ -47,9 +47,9 @@ export class AgentSession implements TableSubscriber {
   lastSendMs: number;
   lastSubscribeMs = 0;
   endOfRibSent = false;
-  establishedAtWall = 0;
+  /** Whether the stream was ever answered (a close then counts as a flap). */
+  wasEstablished = false;
   lastEvent = 'none';
-  closeReason = '';
   rxMessages = 0;
   txMessages = 0;
   private readonly reader = new XmppStreamReader();
@@ -71,6 +71,7 @@ export class AgentSession implements TableSubscriber {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.writeQueued());
+    // A socket error is always followed by 'close', which ends the session.
     socket.on('error', () => {});
     socket.on('close', () => this.closed('connection closed by peer'));
   }
@@ -111,7 +112,7 @@ export class AgentSession implements TableSubscriber {
     this.messageHead = Buffer.from(eventMessageOpen(this.name));
     this.state = 'Established';
     this.lastEvent = 'xmsm::EvXmppOpen';
-    this.establishedAtWall = Date.now();
+    this.wasEstablished = true;
     this.node.sessionEstablished(this);
   }
 
@@ -229,7 +230,6 @@ export class AgentSession implements TableSubscriber {
   private closed(reason: string): void {
     if (this.state === 'Closed') return;
     this.state = 'Closed';
-    this.closeReason = reason;
     this.lastEvent = 'xmsm::EvTcpClose';
     for (let i = this.queueHead; i < this.queue.length; i++) {
       const b = this.queue[i]!;

@@ -31,7 +31,6 @@ export interface NewObject {
 export interface ConfigListener {
   virtualNetworkAdded(vn: VirtualNetwork): void;
   virtualNetworkDeleted(vn: VirtualNetwork): void;
-  bgpRouterAdded(router: BgpRouter): void;
 }
 
 export class ConfigConflict extends Error {}
@@ -82,7 +81,6 @@ export class ConfigStore {
     const router: BgpRouter = { ...body, uuid: body.uuid ?? randomUUID() };
     this.bgpRouters.set(router.uuid, router);
     this.byFqName.set(this.key('bgp-router', router.fq_name), { type: 'bgp-router', uuid: router.uuid });
-    this.listener?.bgpRouterAdded(router);
     return router;
   }
 }

@@ -8,7 +8,7 @@ import net from 'node:net';
 import { monotonicMs } from '../../lib/clock.ts';
 import { MASTER_INSTANCE, type InetRoute } from '../xmpp/index.ts';
 import { AgentSession, type Subscription } from './agent-session.ts';
-import { ConfigStore, routingInstanceName, type BgpRouter, type VirtualNetwork } from './config-store.ts';
+import { ConfigStore, routingInstanceName } from './config-store.ts';
 import { EventRecord } from './event-record.ts';
 import type { FaultRequest, FaultSettings } from './faults.ts';
 import { END_OF_RIB_BATCH, RouteTable, type TableObserver } from './route-table.ts';
@@ -50,9 +50,8 @@ export class ControlNode implements TableObserver {
   constructor(readonly opts: ControlNodeOptions) {
     this.faults = { ...opts.faults };
     this.config.listener = {
-      virtualNetworkAdded: (vn) => this.instanceAdded(routingInstanceName(vn.fq_name), vn),
+      virtualNetworkAdded: (vn) => this.instanceAdded(routingInstanceName(vn.fq_name)),
       virtualNetworkDeleted: (vn) => this.instanceDeleted(routingInstanceName(vn.fq_name)),
-      bgpRouterAdded: (r: BgpRouter) => void r,
     };
     this.instances.set(MASTER_INSTANCE, new RouteTable(MASTER_INSTANCE, 'inet.0', this));
   }
@@ -123,11 +122,11 @@ export class ControlNode implements TableObserver {
       `contrail-control (sim): XMPP session ${s.name || '(no name)'} ${s.remote} closed: ${reason}\n`,
     );
     this.events.counters.sessionsClosed++;
-    if (s.establishedAtWall > 0) {
+    if (s.wasEstablished) {
       this.events.counters.agentsUp--;
       this.flaps.set(s.name, (this.flaps.get(s.name) ?? 0) + 1);
     }
-    for (const [instance, sub] of s.subscriptions) this.dropSubscription(s, instance, sub);
+    for (const sub of s.subscriptions.values()) this.dropSubscription(s, sub);
     s.subscriptions.clear();
   }
 
@@ -142,10 +141,10 @@ export class ControlNode implements TableObserver {
     const sub = s.subscriptions.get(instance);
     if (!sub) return;
     s.subscriptions.delete(instance);
-    this.dropSubscription(s, instance, sub);
+    this.dropSubscription(s, sub);
   }
 
-  private dropSubscription(s: AgentSession, _instance: string, sub: Subscription): void {
+  private dropSubscription(s: AgentSession, sub: Subscription): void {
     if (!sub.table) return;
     sub.table.subscribers.delete(s);
     for (const prefix of sub.routes.keys()) sub.table.deletePath(s.name, prefix);
@@ -177,7 +176,7 @@ export class ControlNode implements TableObserver {
     sub.table?.deletePath(s.name, prefix);
   }
 
-  private instanceAdded(instance: string, _vn: VirtualNetwork): void {
+  private instanceAdded(instance: string): void {
     if (this.instances.has(instance)) return;
     const table = new RouteTable(instance, `${instance}.inet.0`, this);
     this.instances.set(instance, table);

@@ -87,7 +87,7 @@ export class RouteTable {
     return true;
   }
 
-  /** Removes every path and forgets subscribers (instance deleted or control node restarted). */
+  /** Removes every path; the next flush retracts them from subscribers (instance deleted, restart). */
   clear(): void {
     for (const prefix of this.routes.keys()) this.markDirty(prefix);
     this.routes.clear();
