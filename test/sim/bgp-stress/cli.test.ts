@@ -230,6 +230,9 @@ describe('bgp_stress_test against an XMPP listener', () => {
       `--xmpp-port=${port}`,
       '--xmpp-source=127.9.4.1',
       '--test-id=10',
+      // This checks the event feed; the tiny listener is no full control node, so route
+      // verification after random session and subscription changes is left to the emulator tests.
+      '--no-verify-routes',
     ]);
     expect(r.exitCode, r.stdout).toBe(0);
     const p = new BgpStressLogParser();

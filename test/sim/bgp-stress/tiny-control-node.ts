@@ -64,7 +64,10 @@ export class TinyControlNode {
       subscribed: new Set(),
     };
     socket.on('error', () => {});
-    socket.on('close', () => this.sessions.delete(session));
+    socket.on('close', () => {
+      this.sessions.delete(session);
+      this.withdrawRoutesOf(session);
+    });
     socket.on('data', (chunk) => {
       for (const ev of reader.push(chunk)) {
         if (ev.kind === 'open') {
@@ -80,6 +83,15 @@ export class TinyControlNode {
         }
       }
     });
+  }
+
+  /** Like the real control node: a closed session's routes are withdrawn from every other subscriber. */
+  private withdrawRoutesOf(session: Session): void {
+    for (const [instance, table] of this.routes) {
+      for (const [prefix, agents] of [...table]) {
+        if (agents.has(session.agent)) this.apply(session, { kind: 'dissociate', instance, prefix });
+      }
+    }
   }
 
   private apply(session: Session, req: ReturnType<typeof readAgentIq>[number]): void {
