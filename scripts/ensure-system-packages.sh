@@ -8,6 +8,9 @@ need=()
 command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v ps >/dev/null 2>&1 || need+=(procps)
+# setsid: every process netscale starts leads its own process group; useradd/chpasswd: the sshd tests' password account.
+command -v setsid >/dev/null 2>&1 || need+=(util-linux)
+command -v chpasswd >/dev/null 2>&1 || need+=(passwd)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then
