@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { IntrospectClient } from '../../contrail/introspect-client.ts';
 import { isOurProcess, labDown, labUp, readLabState } from '../../../sim/lab/background-lab.ts';
 import { readSimLabFile } from '../../../sim/lab/sim-lab-file.ts';
+import { prepareMoonGenSimDir } from '../../../sim/moongen/base-dir.ts';
 
 const DEFAULT_LAB_FILE = 'labs/sim.yaml';
 
@@ -15,14 +16,18 @@ export function registerLabSim(lab: Command): void {
     .option('--lab <file>', 'embedded-lab file', DEFAULT_LAB_FILE)
     .option('--json', 'print the lab state as JSON')
     .action(async (o: { lab: string; json?: boolean }) => {
-      const { state, alreadyUp } = await labUp(readSimLabFile(o.lab));
+      const settings = readSimLabFile(o.lab);
+      const { state, alreadyUp } = await labUp(settings);
+      // The embedded traffic generators are MoonGen emulators laid out like a real checkout.
+      for (const tg of settings.lab.trafficGenerators) await prepareMoonGenSimDir(tg.baseDir);
       if (o.json) return void process.stdout.write(JSON.stringify({ ...state, alreadyUp }) + '\n');
       process.stdout.write(
         `${alreadyUp ? 'embedded lab already up' : 'embedded lab up'} (pid ${state.pid}, run tag ${state.runTag})\n` +
           `  xmpp        ${state.endpoints.xmpp.host}:${state.endpoints.xmpp.port}\n` +
           `  introspect  ${state.endpoints.introspect}\n` +
           `  config API  ${state.endpoints.configApi}\n` +
-          `  log         ${state.logFile}\n`,
+          `  log         ${state.logFile}\n` +
+          settings.lab.trafficGenerators.map((tg) => `  MoonGen     ${tg.baseDir}\n`).join(''),
       );
     });
 
