@@ -16,6 +16,6 @@ test('cpu runs: CPU and memory stay within limits run after run', async ({ bgpSc
     expect.soft(it.notes, label).toEqual([]);
     expect.soft(it.measurements.cpu_peak, label).toBeDefined();
     expect.soft(it.measurements.rss_peak, label).toBeDefined();
-    expect.soft(it.measurements, label).toMeetThresholds(scenario.thresholds);
+    expect.soft(it.measurements, label).toMeetThresholds(it.thresholds);
   }
 });

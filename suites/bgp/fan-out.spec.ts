@@ -6,17 +6,13 @@ import { expect, test } from 'netscale/fixtures';
 
 test.override({ scenarioFile: 'scenarios/fan-out.yaml' });
 
-test('fan-out: every test server loads the control node at once', async ({
-  bgpScale,
-  bgpStress,
-  scenario,
-}) => {
+test('fan-out: every test server loads the control node at once', async ({ bgpScale, bgpStress }) => {
   expect(bgpStress.servers.length).toBeGreaterThan(1);
   const result = await bgpScale.run();
   for (const it of result.iterations) {
     const label = `iteration ${it.iteration} over ${bgpStress.servers.length} servers`;
     expect.soft(it.notes, label).toEqual([]);
     expect.soft(it.expected.peers, label).toBe(bgpStress.servers.length * Number(it.params.agents));
-    expect.soft(it.measurements, label).toMeetThresholds(scenario.thresholds);
+    expect.soft(it.measurements, label).toMeetThresholds(it.thresholds);
   }
 });

@@ -6,12 +6,12 @@ import { expect, test } from 'netscale/fixtures';
 
 test.override({ scenarioFile: 'scenarios/flap.yaml' });
 
-test('flap: routes come back within the re-convergence threshold', async ({ bgpScale, scenario }) => {
+test('flap: routes come back within the re-convergence threshold', async ({ bgpScale }) => {
   const result = await bgpScale.run();
   for (const it of result.iterations) {
     const label = `iteration ${it.iteration}`;
     expect.soft(it.notes, label).toEqual([]);
     expect.soft(it.measurements.reconvergence_time, label).toBeDefined();
-    expect.soft(it.measurements, label).toMeetThresholds(scenario.thresholds);
+    expect.soft(it.measurements, label).toMeetThresholds(it.thresholds);
   }
 });

@@ -12,6 +12,6 @@ test('route scale: every iteration converges within its thresholds', async ({ bg
   for (const it of result.iterations) {
     const label = `iteration ${it.iteration} (${it.params.instances} instances x ${it.params.agents} agents x ${it.params.routes} routes)`;
     expect.soft(it.notes, label).toEqual([]);
-    expect.soft(it.measurements, label).toMeetThresholds(scenario.thresholds);
+    expect.soft(it.measurements, label).toMeetThresholds(it.thresholds);
   }
 });
