@@ -84,11 +84,11 @@ describe('BGP scenarios against a misbehaving embedded lab', { timeout: 90_000 }
       {
         NETSCALE_ITERATIONS: '1x10x200',
         NETSCALE_SCENARIO_OVERRIDES: waits(25),
-        NETSCALE_THRESHOLD_PREFIX_ADD_TIME: '< 6s',
+        NETSCALE_THRESHOLD_PREFIX_ADD_TIME: '< 5s',
       },
     );
     expect(out.result!.pass).toBe(false);
-    expect(out.text).toMatch(/iteration 1: prefix_add_time: measured [\d.]+ s \(±[\d.]+ s\) is not < 6 ?s/);
+    expect(out.text).toMatch(/iteration 1: prefix_add_time: measured [\d.]+ s \(±[\d.]+ s\) is not < 5 ?s/);
   });
 
   it('fan-out: a control node crashing mid-run fails the run and exits 70', async () => {
@@ -107,14 +107,14 @@ describe('BGP scenarios against a misbehaving embedded lab', { timeout: 90_000 }
       {
         NETSCALE_ITERATIONS: '1x6x200',
         NETSCALE_SCENARIO_OVERRIDES: waits(25, { operation: { kind: 'add_and_flap', flaps: 1 } }),
-        NETSCALE_THRESHOLD_RECONVERGENCE_TIME: '< 7s',
+        NETSCALE_THRESHOLD_RECONVERGENCE_TIME: '< 5.5s',
       },
       'after add',
     );
     expect(out.result!.iterations[0]!.measurements.prefix_add_time).toBeDefined();
     expect(out.result!.pass).toBe(false);
     expect(out.text).toMatch(
-      /iteration 1: reconvergence_time: measured [\d.]+ s \(±[\d.]+ s\) is not < 7 ?s/,
+      /iteration 1: reconvergence_time: measured [\d.]+ s \(±[\d.]+ s\) is not < 5.5 ?s/,
     );
   });
 
