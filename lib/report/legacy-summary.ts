@@ -3,7 +3,9 @@
  *
  * Per iteration it needs, in the run archive (run-archive.ts):
  *   series   peers_up, prefixes, pending_updates (lib/measure/milestones.ts SERIES)
- *   marks    start (load started), add_trigger (route sends triggered), delete_trigger (withdrawal started)
+ *   marks    start (load started), add_trigger (route sends triggered), delete_trigger (withdrawal started);
+ *            optional bring_up_start / add_start (the tool's own log: agents connecting, routes being sent),
+ *            which the spans start from when present
  *   expected peers (XMPP peers), prefixes (prefixes in the control node), agents (updates = prefixes x agents)
  * Milestones (all peers up, routes complete with pending_updates 0, all withdrawn) are derived from the
  * series, so `netscale summarize` on an archive gives the same figures as the run did.
@@ -48,7 +50,7 @@ export interface IterationSummary {
   /** Why a span is missing (milestone not reached, series or mark absent). */
   notes: string[];
   /** Monotonic instants used for parallel spans. */
-  marks: { start?: number; addTrigger?: number; deleteTrigger?: number };
+  marks: { start?: number; addStart?: number; deleteTrigger?: number };
   milestones: { allPeersUp?: Milestone; routesComplete?: Milestone; allWithdrawn?: Milestone };
 }
 
@@ -122,8 +124,9 @@ async function summarizeIteration(dir: string, it: IterationRecord): Promise<Ite
   const prefixes = it.expected.prefixes ?? 0;
   const agents = it.expected.agents ?? peers;
   const notes: string[] = [];
-  const start = it.marks.start ?? it.start;
+  const start = it.marks.bring_up_start ?? it.marks.start ?? it.start;
   const addTrigger = it.marks.add_trigger;
+  const addStart = it.marks.add_start ?? addTrigger;
   const deleteTrigger = it.marks.delete_trigger;
   const up = milestoneOrNote(series, { ...allPeersUp(peers), after: start }, notes);
   const complete =
@@ -142,10 +145,10 @@ async function summarizeIteration(dir: string, it: IterationRecord): Promise<Ite
     startWall: it.startWall,
     endWall: it.endWall,
     peerUp: span('peer bring-up', start, up, notes),
-    add: span('prefix add', addTrigger, complete, notes),
+    add: span('prefix add', addStart, complete, notes),
     delete: span('prefix delete', deleteTrigger, withdrawn, notes),
     notes,
-    marks: { start, addTrigger, deleteTrigger },
+    marks: { start, addStart, deleteTrigger },
     milestones: { allPeersUp: up, routesComplete: complete, allWithdrawn: withdrawn },
   };
 }
@@ -189,7 +192,7 @@ function summarizeScenario(sc: ScenarioRecord, iterations: IterationSummary[]): 
   }));
   const add = totalSpan(iterations, sc.parallel, (i) => ({
     span: i.add,
-    mark: i.marks.addTrigger,
+    mark: i.marks.addStart,
     m: i.milestones.routesComplete,
   }));
   const del = totalSpan(iterations, sc.parallel, (i) => ({

@@ -84,11 +84,12 @@ describe('BGP scenarios against a misbehaving embedded lab', { timeout: 90_000 }
       {
         NETSCALE_ITERATIONS: '1x10x200',
         NETSCALE_SCENARIO_OVERRIDES: waits(25),
-        NETSCALE_THRESHOLD_PREFIX_ADD_TIME: '< 5s',
+        // A healthy add of these routes takes well under a second; slowed, several seconds.
+        NETSCALE_THRESHOLD_PREFIX_ADD_TIME: '< 2s',
       },
     );
     expect(out.result!.pass).toBe(false);
-    expect(out.text).toMatch(/iteration 1: prefix_add_time: measured [\d.]+ s \(±[\d.]+ s\) is not < 5 ?s/);
+    expect(out.text).toMatch(/iteration 1: prefix_add_time: measured [\d.]+ s \(±[\d.]+ s\) is not < 2 ?s/);
   });
 
   it('fan-out: a control node crashing mid-run fails the run and exits 70', async () => {
