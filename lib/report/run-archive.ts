@@ -21,9 +21,10 @@
  *   - `sc.addVerdicts(results)` for scenario-level thresholds; `await sc.finish()` closes its series,
  *     writes scenarios/<name>.json and the run-level files.
  * - `writeRunFiles(dir)` regenerates results.json, results.csv, results_summary.txt from the scenario files.
- * - `loadRun(dir)` -> RunResults (run.json + scenario files), `newRunId()`, `reportsRoot()`.
+ * - `loadRun(dir)` -> RunResults (run.json + scenario files), `reportsRoot()`.
  * Text passes through scrub(): no secret reaches the archive.
  */
+import { generateRunId } from '../run/run-id.ts';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Series } from '../measure/series.ts';
@@ -87,11 +88,6 @@ export function reportsRoot(): string {
   return process.env.NETSCALE_REPORTS_DIR ?? 'reports';
 }
 
-export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  return `${stamp}-${process.pid}`;
-}
-
 function slug(name: string): string {
   return name.replace(/[^\w.-]+/g, '_');
 }
@@ -109,7 +105,7 @@ export class RunArchive {
   static async open(
     opts: { runId?: string; root?: string; environment?: Record<string, string> } = {},
   ): Promise<RunArchive> {
-    const runId = opts.runId ?? process.env.NETSCALE_RUN_ID ?? newRunId();
+    const runId = opts.runId ?? process.env.NETSCALE_RUN_ID ?? generateRunId();
     const dir = join(opts.root ?? reportsRoot(), 'runs', runId);
     await mkdir(join(dir, 'scenarios'), { recursive: true });
     // Workers sharing a run id keep the first start and merge environment facts.

@@ -1,16 +1,13 @@
 /** RFC 2544 back-to-back: the longest burst at line rate the DUT takes without loss. */
-import { describe, expect } from 'vitest';
-import { test as base } from 'vitest';
-import { trafficGeneratorFixtures, type TrafficGeneratorFixtures } from '../../fixtures/traffic-generator.ts';
-import { trafficSpec } from '../../lib/trafficgen/traffic.ts';
+import { describe } from 'vitest';
+import { expect, test } from 'netscale/fixtures';
 import {
+  trafficSpec,
   attachFrameSizeTable,
   attachLogs,
   attachSearchTrace,
   reportFrameSizeSweep,
-} from '../../lib/trafficgen/throughput-report.ts';
-
-const test = base.extend<TrafficGeneratorFixtures>(trafficGeneratorFixtures);
+} from 'netscale';
 
 describe('RFC 2544 back-to-back', () => {
   test('longest lossless burst at 64 B', async ({ trafficGenerator }) => {

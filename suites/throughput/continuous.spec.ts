@@ -1,16 +1,13 @@
 /** Continuous traffic at a fixed rate: loss and latency at 50 % of line rate, and start/stop traffic. */
-import { describe, expect } from 'vitest';
-import { test as base } from 'vitest';
-import { trafficGeneratorFixtures, type TrafficGeneratorFixtures } from '../../fixtures/traffic-generator.ts';
-import { trafficSpec } from '../../lib/trafficgen/traffic.ts';
-import { vsperfThroughput } from '../../lib/trafficgen/vsperf-results.ts';
+import { describe } from 'vitest';
+import { expect, test } from 'netscale/fixtures';
 import {
+  trafficSpec,
+  vsperfThroughput,
   attachFrameSizeTable,
   attachLogs,
   reportFrameSizeSweep,
-} from '../../lib/trafficgen/throughput-report.ts';
-
-const test = base.extend<TrafficGeneratorFixtures>(trafficGeneratorFixtures);
+} from 'netscale';
 
 describe('continuous traffic', () => {
   test('50 % of line rate at 512 B, bidirectional, for 60 s', async ({ trafficGenerator }) => {

@@ -3,21 +3,19 @@
  * search (NDR and PDR), thresholds on loss and % of line rate, and latency at
  * the throughput rate.
  */
-import { describe, expect } from 'vitest';
-import { test as base } from 'vitest';
-import { trafficGeneratorFixtures, type TrafficGeneratorFixtures } from '../../fixtures/traffic-generator.ts';
-import { RFC2544_FRAME_SIZES } from '../../lib/trafficgen/line-rate.ts';
-import { trafficSpec } from '../../lib/trafficgen/traffic.ts';
-import { searchProgressLine } from '../../lib/trafficgen/search/progress-line.ts';
+import { describe } from 'vitest';
+import { expect, test } from 'netscale/fixtures';
 import {
+  RFC2544_FRAME_SIZES,
+  trafficSpec,
+  searchProgressLine,
   attachFrameSizeTable,
   attachLogs,
   attachSearchTrace,
   reportFrameSizeSweep,
   type FrameSizeRow,
-} from '../../lib/trafficgen/throughput-report.ts';
+} from 'netscale';
 
-const test = base.extend<TrafficGeneratorFixtures>(trafficGeneratorFixtures);
 const rows: FrameSizeRow[] = [];
 
 describe('RFC 2544 throughput', () => {
