@@ -5,7 +5,7 @@
  */
 import { isIpv4, parseIpv4Prefix } from './ipv4.ts';
 import { rangeLimits } from './tool-naming.ts';
-import { shellQuote } from './shell-quote.ts';
+import { shellQuote } from '../hosts/shell-quote.ts';
 
 export interface BgpStressRun {
   /** Path of the bgp_stress_test binary on the test server. Default "bgp_stress_test". */

@@ -4,4 +4,4 @@ export * from './plan.ts';
 export * from './log-parser.ts';
 export * from './secondary-addresses.ts';
 export * from './tool-naming.ts';
-export { shellQuote } from './shell-quote.ts';
+export { shellQuote } from '../hosts/shell-quote.ts';

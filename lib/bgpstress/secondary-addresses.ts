@@ -5,7 +5,7 @@
  * builders and a parser; the caller runs them through Host.exec.
  */
 import { isIpv4 } from './ipv4.ts';
-import { shellQuote } from './shell-quote.ts';
+import { shellQuote } from '../hosts/shell-quote.ts';
 
 export interface RouteToControlNode {
   device: string;
