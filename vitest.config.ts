@@ -20,6 +20,8 @@ export default defineConfig({
   test: {
     reporters: [
       'default',
+      // Machine-readable totals (CI prints its closing line from them).
+      ['json', { outputFile: 'reports/vitest-results.json' }],
       [
         'allure-vitest/reporter',
         {
