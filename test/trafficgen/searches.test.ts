@@ -125,12 +125,33 @@ describe('multi-goal search', () => {
     expect(dead.trials.length).toBeLessThan(40);
   });
 
+  it('takes an absolute width goal, alone or with a relative one (the tighter holds)', async () => {
+    const dut = new DutModel({ name: 'cliff', maxMpps: 3.7, bufferFrames: 512 });
+    const run = (o: { absoluteWidthMpps?: number; relativeWidth?: number }) =>
+      multiGoalSearch(async (rate, d) => dut.trial(rate, d, 64), {
+        maxRateMpps: 14.88,
+        finalDurationS: 60,
+        goals: [NDR],
+        ...o,
+      });
+    const absolute = await run({ absoluteWidthMpps: 0.01 });
+    expect(absolute.goals[0]!.widthMpps).toBeLessThanOrEqual(0.01);
+    // 5 % of 3.7 Mpps is 0.185 Mpps: the absolute 0.01 is the tighter goal.
+    const both = await run({ absoluteWidthMpps: 0.01, relativeWidth: 0.05 });
+    expect(both.goals[0]!.widthMpps).toBeLessThanOrEqual(0.01);
+    const relative = await run({ relativeWidth: 0.05 });
+    expect(relative.goals[0]!.widthMpps).toBeGreaterThan(0.01);
+    expect(relative.goals[0]!.relativeWidth).toBeLessThanOrEqual(0.05);
+    await expect(run({})).rejects.toThrow(/relativeWidth in \(0, 1\) and\/or absoluteWidthMpps > 0/);
+  });
+
   it.for<DutModelSpec>([
     { name: 'cliff', maxMpps: 10, bufferFrames: 4096 },
     { name: 'soft knee', maxMpps: 8, kneePct: 95, lossAtCapacityPct: 2, bufferFrames: 2048 },
     { name: 'noisy', maxMpps: 9, noisePct: 0.3, bufferFrames: 4096, seed: 7 },
+    { name: 'noisy soft', maxMpps: 6, kneePct: 97, lossAtCapacityPct: 1, noisePct: 0.2, seed: 11 },
   ])(
-    'needs fewer trials and less trial time than binary searches for the same goals: $name',
+    'at equal precision finds NDR and PDR in fewer trials and less trial time than one binary NDR search: $name',
     async (spec) => {
       const truth = new DutModel(spec);
       const c = await compareSearches({
@@ -143,14 +164,39 @@ describe('multi-goal search', () => {
         truePdr: truth.trueThroughput(64, 60, 0.5),
         maxRateMpps: 14.88,
         finalDurationS: 60,
-        relativeWidth: 0.005,
+        precisionMpps: 0.0372,
       });
+      expect(c.binaryGranularityMpps).toBe(0.0186);
       const [binaryNdr, binaryBoth, multi] = c.runs;
-      for (const run of c.runs) expect(run.withinPrecision, run.search).toBe(true);
-      expect(multi!.precisionMpps).toBeLessThanOrEqual(binaryBoth!.precisionMpps * 1.4);
-      expect(multi!.trials).toBeLessThan(binaryBoth!.trials);
-      expect(multi!.trialTimeS).toBeLessThan(binaryBoth!.trialTimeS);
+      for (const run of c.runs) {
+        expect(run.foundTruth, `${run.search} found the truth`).toBe(true);
+        expect(run.withinPrecision, `${run.search} bracket ${run.bracketMpps}`).toBe(true);
+        expect(run.bracketMpps).toBeLessThanOrEqual(0.0372 + 1e-9);
+      }
+      expect(multi!.ndr).not.toBeNull();
+      expect(multi!.pdr).not.toBeNull();
+      expect(multi!.trials).toBeLessThan(binaryNdr!.trials);
       expect(multi!.trialTimeS).toBeLessThan(binaryNdr!.trialTimeS);
+      expect(binaryBoth!.trials).toBeGreaterThan(binaryNdr!.trials);
     },
   );
+
+  it('scores a search as missing the truth when the DUT is not offered the rate asked for', async () => {
+    const spec: DutModelSpec = { name: 'cliff', maxMpps: 3.7, bufferFrames: 512 };
+    const truth = new DutModel(spec);
+    const c = await compareSearches({
+      name: spec.name,
+      // The generator offers rates rounded down to 0.1 Mpps: passes are reported above the true NDR.
+      makeTrial: () => {
+        const dut = new DutModel(spec);
+        return async (rate, d) => dut.trial(Math.floor(rate * 10) / 10, d, 64);
+      },
+      trueNdr: truth.trueThroughput(64, 60, 0),
+      truePdr: truth.trueThroughput(64, 60, 0.5),
+      maxRateMpps: 14.88,
+      finalDurationS: 60,
+      precisionMpps: 0.0372,
+    });
+    expect(c.runs.some((r) => !r.foundTruth || !r.withinPrecision)).toBe(true);
+  });
 });

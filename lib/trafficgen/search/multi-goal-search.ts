@@ -1,17 +1,23 @@
 /**
- * A multi-goal throughput search after FD.io CSIT's MLRsearch: it finds
- * several loss goals at once (NDR = no loss, PDR = loss <= 0.5 %), runs short
- * trials first and full-length trials only near the answer, and stops at a
- * relative width goal.
+ * A multi-goal throughput search after FD.io CSIT's MLRsearch and TRex's
+ * ndr_bench: it finds several loss goals at once (NDR = no loss, PDR = loss
+ * <= 0.5 %) and stops when every goal is bracketed by full-length trials no
+ * wider than the width goal (absolute, relative, or the tighter of both).
  *
- * Phases use durations growing geometrically from initialDurationS to
- * finalDurationS; each phase halves the width goal of the one before, so the
- * last phase reaches relativeWidth with full-length trials. Within a phase a
- * goal is bracketed by a lower bound (passed at >= the phase duration) and an
- * upper bound (failed at >= the phase duration); bounds missing are found by
- * an external search whose step doubles each time, starting from the
- * previous phase's bound or from the delivered (Rx) rate of a failed trial,
- * which is close to the DUT's capacity. Bisection works on a log scale.
+ * - The first trial runs at the maximum rate, short (initialDurationS): what
+ *   the DUT delivered is an estimate of its capacity, so the full-length
+ *   trials start near the answer instead of at half the line rate.
+ * - Every trial classifies every goal at once (its loss ratio passes or
+ *   fails each one), so a trial aimed at one goal often bounds the others.
+ * - The next rate comes from an estimate of where the loss crosses the goal
+ *   (interpolation between a pass and a fail, or, seen only from above, the
+ *   forwarded rate of the lowest failure and the secant through the two
+ *   lowest failures), placed half a width inside so that the next trial on
+ *   the other side closes the bracket.
+ * - A bound that keeps proving wrong is widened by an external search whose
+ *   step doubles; inside a bracket, two results on the same side in a row
+ *   fall back to bisection on a log scale, so a bad estimate costs a few
+ *   trials, never the search.
  */
 import { lossPct, type SearchTrial, type TrialFn, type TrialListener } from './trial.ts';
 
@@ -28,12 +34,13 @@ export interface MultiGoalSearchOptions {
   maxRateMpps: number;
   minRateMpps?: number;
   goals?: LossGoal[];
+  /** The first (exploring) trial's duration; default 1 s. */
   initialDurationS?: number;
   finalDurationS: number;
-  /** Number of trial durations (>= 1); 1 = full-length trials only. */
-  phases?: number;
-  /** Goal for (upper - lower) / upper at the final duration. */
-  relativeWidth: number;
+  /** Width goal as (upper - lower) / upper at the final duration. */
+  relativeWidth?: number;
+  /** Width goal as upper - lower in Mpps at the final duration; with relativeWidth, the tighter one holds. */
+  absoluteWidthMpps?: number;
   maxTrials?: number;
   onTrial?: TrialListener;
 }
@@ -44,6 +51,8 @@ export interface GoalResult {
   lowerMpps: number | null;
   /** Lowest rate that missed the goal at the final duration (null: the maximum rate met it). */
   upperMpps: number | null;
+  /** upper - lower, Mpps (null without both bounds). */
+  widthMpps: number | null;
   relativeWidth: number | null;
 }
 
@@ -58,8 +67,12 @@ interface Measurement {
   rate: number;
   duration: number;
   lossPct: number;
-  rxRate: number;
+  /** The goal the trial was aimed at. */
+  aim: LossGoal;
 }
+
+/** Keeps a closing step strictly inside the width goal despite float rounding. */
+const INSIDE = 1 - 1e-6;
 
 export async function multiGoalSearch(
   trial: TrialFn,
@@ -68,39 +81,129 @@ export async function multiGoalSearch(
   const goals = o.goals ?? [NDR, PDR];
   const max = o.maxRateMpps;
   const min = o.minRateMpps ?? max / 1000;
-  const phases = Math.max(1, Math.floor(o.phases ?? 2));
   const finalD = o.finalDurationS;
   const firstD = Math.min(o.initialDurationS ?? 1, finalD);
   const maxTrials = o.maxTrials ?? 200;
-  if (!(max > min && min > 0) || !(o.relativeWidth > 0 && o.relativeWidth < 1)) {
+  const rel = o.relativeWidth;
+  const abs = o.absoluteWidthMpps;
+  if (!(max > min && min > 0) || !(finalD > 0 && firstD > 0)) {
     throw new Error(
-      `multi-goal search: expected 0 < minRateMpps < maxRateMpps and 0 < relativeWidth < 1, found ${min}, ${max}, ${o.relativeWidth}`,
+      `multi-goal search: expected 0 < minRateMpps < maxRateMpps and durations > 0, found ${min}, ${max}, ${firstD}, ${finalD}`,
     );
   }
-  const durations = Array.from({ length: phases }, (_, i) =>
-    phases === 1 ? finalD : firstD * Math.pow(finalD / firstD, i / (phases - 1)),
-  );
+  if (
+    (rel === undefined && abs === undefined) ||
+    (rel !== undefined && !(rel > 0 && rel < 1)) ||
+    (abs !== undefined && !(abs > 0))
+  ) {
+    throw new Error(
+      `multi-goal search: expected relativeWidth in (0, 1) and/or absoluteWidthMpps > 0, found ${rel}, ${abs}`,
+    );
+  }
+  /** Widest bracket allowed under an upper bound at `upper`. */
+  const widthBelow = (upper: number) => Math.min(abs ?? Infinity, rel !== undefined ? rel * upper : Infinity);
+  /** The highest rate x whose bracket [lower, x] meets the width goal. */
+  const closeAbove = (lower: number) =>
+    Math.min(
+      abs !== undefined ? lower + abs * INSIDE : Infinity,
+      rel !== undefined ? lower / (1 - rel * INSIDE) : Infinity,
+    );
+  const closeBelow = (upper: number) => upper - widthBelow(upper) * INSIDE;
+
   const measurements: Measurement[] = [];
   const trials: SearchTrial[] = [];
+  const full = (m: Measurement) => m.duration >= finalD - 1e-9;
+  const fails = (goal: LossGoal, m: Measurement) => m.lossPct > goal.lossPct;
 
-  const bounds = (goal: LossGoal, d: number) => {
-    const valid = measurements.filter((m) => m.duration >= d - 1e-9);
+  const bounds = (goal: LossGoal) => {
+    const valid = measurements.filter(full);
     let upper: Measurement | null = null;
-    for (const m of valid) if (m.lossPct > goal.lossPct && (!upper || m.rate < upper.rate)) upper = m;
+    for (const m of valid) if (fails(goal, m) && (!upper || m.rate < upper.rate)) upper = m;
     let lower: Measurement | null = null;
     for (const m of valid) {
-      if (m.lossPct <= goal.lossPct && (!upper || m.rate < upper.rate) && (!lower || m.rate > lower.rate))
-        lower = m;
+      if (!fails(goal, m) && (!upper || m.rate < upper.rate) && (!lower || m.rate > lower.rate)) lower = m;
     }
     return { lower, upper };
+  };
+
+  const done = (goal: LossGoal) => {
+    const { lower, upper } = bounds(goal);
+    if (lower && lower.rate >= max) return true;
+    if (upper && upper.rate <= min) return true;
+    return !!lower && !!upper && upper.rate - lower.rate <= widthBelow(upper.rate) + 1e-12;
+  };
+
+  /**
+   * Where the loss crosses the goal, from full-length trials when they have
+   * seen it fail, else from the short ones: interpolated between the nearest
+   * pass and fail, or extrapolated from below the lowest failure (its
+   * forwarded rate, as if the DUT had a hard cliff, and the secant through
+   * the two lowest failures; loss curves bend up, so both err high and the
+   * lower one is kept).
+   */
+  const estimate = (goal: LossGoal): number | null => {
+    const g = goal.lossPct;
+    const longFails = measurements.filter((m) => full(m) && fails(goal, m));
+    const set = longFails.length > 0 ? measurements.filter(full) : measurements;
+    const failing = set.filter((m) => fails(goal, m)).sort((a, b) => a.rate - b.rate);
+    const f1 = failing[0];
+    if (!f1) return null;
+    const below = set.filter((m) => !fails(goal, m) && m.rate < f1.rate).sort((a, b) => b.rate - a.rate)[0];
+    if (below && below.lossPct < g) {
+      return below.rate + ((g - below.lossPct) / (f1.lossPct - below.lossPct)) * (f1.rate - below.rate);
+    }
+    const cliff = (f1.rate * (1 - f1.lossPct / 100)) / (1 - g / 100);
+    const f2 = failing.find((m) => m.rate > f1.rate && m.lossPct > f1.lossPct);
+    const secant = f2
+      ? f1.rate - ((f1.lossPct - g) * (f2.rate - f1.rate)) / (f2.lossPct - f1.lossPct)
+      : Infinity;
+    return Math.max(min, Math.min(cliff, secant, f1.rate));
+  };
+
+  /** How many of the goal's own full-length trials in a row, up to its last, fell on the same side of it. */
+  const streak = (goal: LossGoal) => {
+    const own = measurements.filter((m) => full(m) && m.aim === goal);
+    const last = own.at(-1);
+    let n = 0;
+    for (let i = own.length - 1; last && i >= 0 && fails(goal, own[i]!) === fails(goal, last); i--) n++;
+    return { n, failing: !!last && fails(goal, last) };
+  };
+
+  const nextRate = (goal: LossGoal): number => {
+    const { lower, upper } = bounds(goal);
+    const e = estimate(goal);
+    const s = streak(goal);
+    if (!lower && !upper) {
+      return e === null ? max : e - widthBelow(e) / 2;
+    }
+    if (upper && !lower) {
+      // Half a width under the estimate, so one more trial above closes; one width under the failure closes at
+      // once if it passes. Each failure in a row doubles the margin: an external search down.
+      const k = s.failing ? s.n : 0;
+      if (e === null) return upper.rate - (upper.rate - closeBelow(upper.rate)) * 2 ** k;
+      return Math.min(closeBelow(upper.rate), e - (widthBelow(e) / 2) * 2 ** k);
+    }
+    if (lower && !upper) {
+      const k = s.failing ? 0 : s.n;
+      const external = lower.rate + (closeAbove(lower.rate) - lower.rate) * 2 ** k;
+      return e === null || e <= lower.rate ? external : Math.max(external, e + widthBelow(e) / 2);
+    }
+    const l = lower!.rate;
+    const u = upper!.rate;
+    const hi = closeBelow(u);
+    const lo = closeAbove(l);
+    // Any rate in [u - width, l + width] closes the bracket whichever way the trial goes.
+    if (hi <= lo) return (hi + lo) / 2;
+    if (e === null || e <= l || e >= u || s.n >= 2) return Math.sqrt(l * u);
+    return Math.min(Math.max(e - widthBelow(e) / 2, lo), hi);
   };
 
   const measure = async (rate: number, d: number, label: string, goal: LossGoal) => {
     const r = Math.min(max, Math.max(min, rate));
     const c = await trial(r, d, label);
-    const m: Measurement = { rate: r, duration: d, lossPct: lossPct(c), rxRate: c.rx / d / 1e6 };
+    const m: Measurement = { rate: r, duration: d, lossPct: lossPct(c), aim: goal };
     measurements.push(m);
-    const b = bounds(goal, d);
+    const b = bounds(goal);
     const record: SearchTrial = {
       index: trials.length + 1,
       rateMpps: r,
@@ -108,85 +211,36 @@ export async function multiGoalSearch(
       tx: c.tx,
       rx: c.rx,
       lossPct: m.lossPct,
-      passed: m.lossPct <= goal.lossPct,
+      passed: !fails(goal, m),
       label,
       lowerMpps: b.lower?.rate ?? null,
       upperMpps: b.upper?.rate ?? null,
     };
     trials.push(record);
     o.onTrial?.(record);
-    return m;
   };
 
+  // Higher loss goals first: their trials sit above the lower goals' answers and bound those from above.
+  const order = [...goals].sort((a, b) => b.lossPct - a.lossPct);
   let complete = true;
-  const previous = new Map<string, { lower: number | null; upper: number | null }>();
-  for (let p = 0; p < phases && complete; p++) {
-    const d = durations[p]!;
-    const width = o.relativeWidth * Math.pow(2, phases - 1 - p);
-    const W = -Math.log(1 - Math.min(width, 0.5));
-    for (const goal of goals) {
-      const label = `phase ${p + 1}/${phases} ${goal.name}`;
-      const prev = previous.get(goal.name);
-      let downSteps = 0;
-      let upSteps = 0;
-      let triedPrevLower = false;
-      for (;;) {
-        const { lower, upper } = bounds(goal, d);
-        if (lower && lower.rate >= max) break;
-        if (upper && upper.rate <= min) break;
-        if (lower && upper && Math.log(upper.rate / lower.rate) <= W + 1e-12) break;
-        if (trials.length >= maxTrials) {
-          complete = false;
-          break;
-        }
-        let next: number;
-        if (!lower && !upper) {
-          next = prev?.lower ?? (prev?.upper ? prev.upper * Math.exp(-W) : max);
-        } else if (!lower) {
-          // External search down; the delivered rate of the failed trial is a good guess of the capacity,
-          // and the previous phase's lower bound a good floor for the first step.
-          const u = upper!;
-          next = Math.min(
-            u.rate * Math.exp(-W * Math.pow(2, downSteps++)),
-            u.rxRate > 0 ? u.rxRate : Infinity,
-          );
-          if (prev?.lower && prev.lower < u.rate && downSteps === 1) next = Math.max(next, prev.lower);
-        } else if (!upper && prev?.lower && prev.lower > lower.rate && !triedPrevLower) {
-          // Another goal left a lower bound here; the previous phase's own lower bound is likely closer.
-          triedPrevLower = true;
-          next = prev.lower;
-        } else if (!upper) {
-          // External search up, never past where the previous phase already saw a failure.
-          next = Math.min(max, lower.rate * Math.exp(W * Math.pow(2, upSteps++)));
-          if (prev?.upper && prev.upper > lower.rate) {
-            // Within two widths, one width up ends the search whichever way the trial goes.
-            next = Math.min(
-              next,
-              prev.upper <= lower.rate * Math.exp(2 * W) ? lower.rate * Math.exp(W) : prev.upper,
-            );
-          }
-        } else {
-          const lw = Math.log(upper.rate / lower.rate);
-          const oneWidthUp = lower.rate * Math.exp(W);
-          // Far apart: aim at the delivered rate of the upper bound, kept within (one width up, geometric middle).
-          next =
-            lw <= 2 * W
-              ? oneWidthUp
-              : Math.min(Math.sqrt(lower.rate * upper.rate), Math.max(oneWidthUp, upper.rxRate));
-        }
-        await measure(next, d, label, goal);
-      }
-      const b = bounds(goal, d);
-      previous.set(goal.name, { lower: b.lower?.rate ?? null, upper: b.upper?.rate ?? null });
+  if (order.length > 0 && firstD < finalD) await measure(max, firstD, 'max rate, short', order[0]!);
+  for (;;) {
+    const goal = order.find((g) => !done(g));
+    if (!goal) break;
+    if (trials.length >= maxTrials) {
+      complete = false;
+      break;
     }
+    await measure(nextRate(goal), finalD, `${goal.name} search`, goal);
   }
 
   const results: GoalResult[] = goals.map((goal) => {
-    const { lower, upper } = bounds(goal, durations[phases - 1]!);
+    const { lower, upper } = bounds(goal);
     return {
       goal,
       lowerMpps: lower?.rate ?? null,
       upperMpps: upper?.rate ?? null,
+      widthMpps: lower && upper ? upper.rate - lower.rate : null,
       relativeWidth: lower && upper ? (upper.rate - lower.rate) / upper.rate : null,
     };
   });

@@ -1,9 +1,15 @@
 /**
  * Runs the binary search (once for NDR, once for PDR) and the multi-goal
- * search (both goals in one run) against the same kind of DUT and scores
- * them: trials, total trial time, and whether each result brackets the true
- * throughput within the search's own precision. Shared by the benchmark and
- * the tests that hold the multi-goal search to its promise.
+ * search (both goals in one run) against the same kind of DUT at one
+ * precision and scores them: trials, total trial time, the final bracket of
+ * each, and whether that bracket holds the true throughput. Shared by the
+ * benchmark and the tests that hold the multi-goal search to its promise.
+ *
+ * Equal precision: both searches must end with lowest failing rate - highest
+ * passing rate <= precisionMpps. The script's binary search stops once a
+ * halving step would be within its granularity, so its final bracket is at
+ * most twice the granularity: it runs with granularity = precision / 2. The
+ * multi-goal search runs with an absolute width goal = precision.
  */
 import { rfc2544BinarySearch } from './binary-search.ts';
 import { multiGoalSearch, NDR, PDR } from './multi-goal-search.ts';
@@ -22,32 +28,54 @@ export interface ComparisonSetup {
   truePdr: RateBand;
   maxRateMpps: number;
   finalDurationS: number;
-  relativeWidth: number;
+  /** Widest final bracket (lowest fail - highest pass) either search may end with, Mpps. */
+  precisionMpps: number;
 }
 
+export type SearchName = 'binary NDR' | 'binary NDR + binary PDR' | 'multi-goal NDR+PDR';
+
 export interface SearchRun {
-  search: 'binary NDR' | 'binary NDR + binary PDR' | 'multi-goal NDR+PDR';
+  search: SearchName;
   trials: number;
   trialTimeS: number;
   ndr: number | null;
   pdr: number | null;
-  /** Widest absolute bracket the search reported (Mpps). */
-  precisionMpps: number;
+  /** Widest final bracket the search ended with (Mpps; null when a goal has no bracket). */
+  bracketMpps: number | null;
+  /** The bracket is no wider than the setup's precision. */
   withinPrecision: boolean;
+  /** Every goal's bracket [pass, fail] overlaps its true band. */
+  foundTruth: boolean;
 }
 
 export interface SearchComparison {
   model: string;
+  precisionMpps: number;
+  binaryGranularityMpps: number;
   trueNdr: RateBand;
   truePdr: RateBand;
   runs: SearchRun[];
 }
 
-/** True when [found, found + precision] overlaps the true band (slack for float noise). */
-function brackets(found: number | null, precision: number, truth: RateBand): boolean {
-  if (found === null) return false;
+interface Bracket {
+  pass: number | null;
+  fail: number | null;
+}
+
+/** True when [pass, fail] overlaps the true band (slack for float noise). */
+function holds(b: Bracket, truth: RateBand): boolean {
+  if (b.pass === null || b.fail === null) return false;
   const eps = 1e-9 * truth.high;
-  return found <= truth.high + eps && found + precision >= truth.low - eps;
+  return b.pass <= truth.high + eps && b.fail >= truth.low - eps;
+}
+
+function widest(brackets: Bracket[]): number | null {
+  let w = 0;
+  for (const b of brackets) {
+    if (b.pass === null || b.fail === null) return null;
+    w = Math.max(w, b.fail - b.pass);
+  }
+  return w;
 }
 
 function timed(trial: TrialFn): { fn: TrialFn; totalS: () => number; count: () => number } {
@@ -64,9 +92,32 @@ function timed(trial: TrialFn): { fn: TrialFn; totalS: () => number; count: () =
   };
 }
 
+function run(
+  search: SearchName,
+  trials: number,
+  trialTimeS: number,
+  precision: number,
+  goals: { found: Bracket; truth: RateBand }[],
+  ndr: number | null,
+  pdr: number | null,
+): SearchRun {
+  const bracketMpps = widest(goals.map((g) => g.found));
+  return {
+    search,
+    trials,
+    trialTimeS,
+    ndr,
+    pdr,
+    bracketMpps,
+    withinPrecision: bracketMpps !== null && bracketMpps <= precision * (1 + 1e-9),
+    foundTruth: goals.every((g) => holds(g.found, g.truth)),
+  };
+}
+
 export async function compareSearches(s: ComparisonSetup): Promise<SearchComparison> {
-  // Binary granularity is set so its final bracket (2 x granularity) is no finer than the multi-goal width at the max rate.
-  const granularity = (s.relativeWidth * s.maxRateMpps) / 2;
+  if (!(s.precisionMpps > 0))
+    throw new Error(`search comparison ${s.name}: expected precisionMpps > 0, found ${s.precisionMpps}`);
+  const granularity = s.precisionMpps / 2;
   const binary = async (lossPct: number) => {
     const t = timed(s.makeTrial());
     const r = await rfc2544BinarySearch(t.fn, {
@@ -76,7 +127,12 @@ export async function compareSearches(s: ComparisonSetup): Promise<SearchCompari
       searchDurationS: s.finalDurationS,
       validationDurationS: s.finalDurationS,
     });
-    return { r, trials: t.count(), time: t.totalS() };
+    const failing = r.trials.filter((x) => !x.passed).map((x) => x.rateMpps);
+    const bracket: Bracket = {
+      pass: r.throughputMpps,
+      fail: failing.length > 0 ? Math.min(...failing) : null,
+    };
+    return { bracket, trials: t.count(), time: t.totalS() };
   };
   const bn = await binary(NDR.lossPct);
   const bp = await binary(PDR.lossPct);
@@ -84,50 +140,42 @@ export async function compareSearches(s: ComparisonSetup): Promise<SearchCompari
   const m = await multiGoalSearch(mt.fn, {
     maxRateMpps: s.maxRateMpps,
     finalDurationS: s.finalDurationS,
-    relativeWidth: s.relativeWidth,
+    absoluteWidthMpps: s.precisionMpps,
     goals: [NDR, PDR],
   });
   const [mn, mp] = m.goals;
-  const widthOf = (g: typeof mn) =>
-    g && g.lowerMpps !== null && g.upperMpps !== null ? g.upperMpps - g.lowerMpps : 0;
-  const multiPrecision = Math.max(widthOf(mn), widthOf(mp));
+  const multiNdr: Bracket = { pass: mn?.lowerMpps ?? null, fail: mn?.upperMpps ?? null };
+  const multiPdr: Bracket = { pass: mp?.lowerMpps ?? null, fail: mp?.upperMpps ?? null };
+  const p = s.precisionMpps;
+  const ndrGoal = (found: Bracket) => ({ found, truth: s.trueNdr });
+  const pdrGoal = (found: Bracket) => ({ found, truth: s.truePdr });
+  const multi = run(
+    'multi-goal NDR+PDR',
+    mt.count(),
+    mt.totalS(),
+    p,
+    [ndrGoal(multiNdr), pdrGoal(multiPdr)],
+    multiNdr.pass,
+    multiPdr.pass,
+  );
   return {
     model: s.name,
+    precisionMpps: p,
+    binaryGranularityMpps: granularity,
     trueNdr: s.trueNdr,
     truePdr: s.truePdr,
     runs: [
-      {
-        search: 'binary NDR',
-        trials: bn.trials,
-        trialTimeS: bn.time,
-        ndr: bn.r.throughputMpps,
-        pdr: null,
-        precisionMpps: bn.r.precisionMpps,
-        withinPrecision: brackets(bn.r.throughputMpps, bn.r.precisionMpps, s.trueNdr),
-      },
-      {
-        search: 'binary NDR + binary PDR',
-        trials: bn.trials + bp.trials,
-        trialTimeS: bn.time + bp.time,
-        ndr: bn.r.throughputMpps,
-        pdr: bp.r.throughputMpps,
-        precisionMpps: Math.max(bn.r.precisionMpps, bp.r.precisionMpps),
-        withinPrecision:
-          brackets(bn.r.throughputMpps, bn.r.precisionMpps, s.trueNdr) &&
-          brackets(bp.r.throughputMpps, bp.r.precisionMpps, s.truePdr),
-      },
-      {
-        search: 'multi-goal NDR+PDR',
-        trials: mt.count(),
-        trialTimeS: mt.totalS(),
-        ndr: mn?.lowerMpps ?? null,
-        pdr: mp?.lowerMpps ?? null,
-        precisionMpps: multiPrecision,
-        withinPrecision:
-          m.complete &&
-          brackets(mn?.lowerMpps ?? null, widthOf(mn), s.trueNdr) &&
-          brackets(mp?.lowerMpps ?? null, widthOf(mp), s.truePdr),
-      },
+      run('binary NDR', bn.trials, bn.time, p, [ndrGoal(bn.bracket)], bn.bracket.pass, null),
+      run(
+        'binary NDR + binary PDR',
+        bn.trials + bp.trials,
+        bn.time + bp.time,
+        p,
+        [ndrGoal(bn.bracket), pdrGoal(bp.bracket)],
+        bn.bracket.pass,
+        bp.bracket.pass,
+      ),
+      { ...multi, foundTruth: multi.foundTruth && m.complete },
     ],
   };
 }
