@@ -66,7 +66,7 @@ export interface ThroughputOptions {
   granularityMpps?: number;
   /** Multi-goal: relative width goal. Default 0.005. */
   relativeWidth?: number;
-  /** Multi-goal: first-phase trial duration, s. Default 1. */
+  /** Multi-goal: duration of the first, short trial at the maximum rate, s. Default 1. */
   initialDurationS?: number;
   /** Measure latency in one more trial at the found rate. */
   latency?: boolean;
