@@ -12,6 +12,12 @@ import type { BgpStressRun } from './command.ts';
 export interface PlanServer {
   name: string;
   address: string;
+  /**
+   * Real lab: first agent source address on this server (lab testServers[].xmppSource, legacy xmpp_src).
+   * Its slice then runs from here to the end of its sourcePrefixLen subnet instead of being derived
+   * from the server's address.
+   */
+  xmppSource?: string;
 }
 
 export interface PlanIteration {
@@ -105,6 +111,15 @@ function sourceSlice(
     return { base: ipv4ToInt(`127.${serverIndex + 1}.0.1`), size: 65534 };
   }
   const len = input.sourcePrefixLen ?? 16;
+  if (server.xmppSource !== undefined) {
+    if (!Number.isInteger(len) || len < 8 || len > 30) {
+      throw new PlanError(`plan: sourcePrefixLen (xmpp_src_prefix_len): expected 8..30, found ${len}`);
+    }
+    const base = ipv4ToInt(server.xmppSource, `test server ${server.name} xmppSource`);
+    // Up to, not including, the subnet's broadcast address.
+    const broadcast = (base | (2 ** (32 - len) - 1)) >>> 0;
+    return { base, size: broadcast - base };
+  }
   if (!Number.isInteger(len) || len < 8 || len > 24) {
     throw new PlanError(`plan: sourcePrefixLen (xmpp_src_prefix_len): expected 8..24, found ${len}`);
   }
@@ -112,7 +127,7 @@ function sourceSlice(
   const network = len === 0 ? 0 : (addr & (~0 << (32 - len))) >>> 0;
   // Each possible last octet owns 1/256 of the subnet, so servers never share addresses.
   const slice = 2 ** (32 - len) / 256;
-  return { base: network + (addr & 255) * slice + 1, size: slice - 2 };
+  return { base: network + (addr & 255) * slice + 1, size: Math.max(0, slice - 2) };
 }
 
 export function planServers(input: PlanInput): ServerPlan[] {
@@ -151,7 +166,7 @@ export function planServers(input: PlanInput): ServerPlan[] {
     ? parseIpv4Prefix(input.xmppStartPrefix, 'xmppStartPrefix')
     : undefined;
 
-  return input.servers.map((server, serverIndex) => {
+  const plans = input.servers.map((server, serverIndex) => {
     // The embedded lab numbers servers by position (their addresses are all loopback).
     const tsAddress = input.lab === 'embedded' ? `127.0.0.${serverIndex + 1}` : server.address;
     const vnNames: string[] = [];
@@ -241,6 +256,19 @@ export function planServers(input: PlanInput): ServerPlan[] {
       warnings,
     };
   });
+  // Derived slices never meet; sources given per server (xmppSource) may.
+  const owner = new Map<string, string>();
+  for (const p of plans) {
+    for (const a of p.allSources) {
+      const other = owner.get(a);
+      if (other !== undefined)
+        throw new PlanError(
+          `plan: test servers ${other} and ${p.server.name} would both bind agent source ${a}; give them xmppSource addresses further apart`,
+        );
+      owner.set(a, p.server.name);
+    }
+  }
+  return plans;
 }
 
 /** The address block a test id's prefixes live in (the test id is the top bits). */

@@ -71,7 +71,12 @@ export const testServerSchema = z.strictObject({
   xmppSource: z.string().optional(),
   /** Add secondary addresses for the agents on the interface that routes to the control node. */
   addSecondaryAddresses: z.boolean().default(true),
-  sourcePrefixLength: z.number().int().min(0).max(32).default(24),
+  /**
+   * Subnet of the agents' addresses (xmpp_src_prefix_len), default /16. Without xmppSource a server
+   * takes the 1/256 of it that its address's last octet picks (/8../24); with xmppSource, the
+   * addresses from there to the subnet's end (/8../30).
+   */
+  sourcePrefixLength: z.number().int().min(0).max(32).optional(),
 });
 
 export const routerSchema = z.strictObject({

@@ -111,6 +111,41 @@ describe('per-server planner', () => {
     ).toThrow(/need test id 8, the tool allows at most 7 in the large format/);
   });
 
+  it("starts a real server's agents at the lab's xmppSource, up to its subnet's end, and refuses overlaps", () => {
+    const base: PlanInput = {
+      controlNode: '10.84.7.42',
+      xmppPort: 5269,
+      lab: 'real',
+      // /24: too narrow to derive a slice per last octet, wide enough from an explicit first address.
+      sourcePrefixLen: 24,
+      servers: [{ name: 'a2s41', address: '10.84.7.41', xmppSource: '10.84.41.10' }],
+      iterations: [
+        { ninstances: 1, nagents: 5, nroutes: 1 },
+        { ninstances: 1, nagents: 3, nroutes: 1 },
+      ],
+    };
+    const [plan] = planServers(base);
+    expect(plan!.iterations.map((it) => it.agentSources)).toEqual([
+      { first: '10.84.41.10', last: '10.84.41.14' },
+      { first: '10.84.41.15', last: '10.84.41.17' },
+    ]);
+    expect(plan!.iterations[1]!.run.xmppSource).toBe('10.84.41.15');
+    // 10.84.41.10 .. .254 is 245 addresses.
+    expect(() => planServers({ ...base, iterations: [{ ninstances: 1, nagents: 246, nroutes: 1 }] })).toThrow(
+      /246 agent source addresses needed, its slice holds 245/,
+    );
+    expect(() =>
+      planServers({
+        ...base,
+        servers: [base.servers[0]!, { name: 'a2s39', address: '10.84.7.39', xmppSource: '10.84.41.16' }],
+      }),
+    ).toThrow(/test servers a2s41 and a2s39 would both bind agent source 10.84.41.16/);
+    // Without xmppSource a /24 leaves no addresses per server: said plainly, not as a negative count.
+    expect(() => planServers({ ...base, servers: [{ name: 'a2s41', address: '10.84.7.41' }] })).toThrow(
+      /5 agent source addresses needed, its slice holds 0 \(use a shorter sourcePrefixLen\)/,
+    );
+  });
+
   it('property: across random plans no VN, instance, source address, test id or prefix is shared', () => {
     const rand = rng(42);
     const pick = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
