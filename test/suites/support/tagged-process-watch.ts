@@ -1,0 +1,71 @@
+/**
+ * Watches this machine's /proc while a run is going on for processes carrying a run tag whose command
+ * line matches, and records each one's ancestry once (pid, comm, command line up to init), so a test
+ * can tell afterwards what started them (e.g. an sshd session rather than the test runner itself).
+ *
+ *   const watch = watchTaggedProcesses({ runTag, match: /bgp-stress\/main\.ts/, everyMs: 100 });
+ *   ... run ...
+ *   const seen = watch.stop();   // [{ pid, ancestors: [{ pid, comm, cmdline }, ...] }]
+ */
+import { readFileSync } from 'node:fs';
+import { RUN_TAG_ENV } from '../../../lib/hosts/host.ts';
+import { runningWithEnv } from '../../support/proc.ts';
+
+export interface ProcessLink {
+  pid: number;
+  comm: string;
+  cmdline: string;
+}
+
+export interface SeenProcess {
+  pid: number;
+  cmdline: string;
+  /** Parent first, up to (not including) pid 1. */
+  ancestors: ProcessLink[];
+}
+
+function link(pid: number): (ProcessLink & { ppid: number }) | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0').join(' ').trim();
+    return { pid, comm, cmdline, ppid };
+  } catch {
+    return undefined;
+  }
+}
+
+function ancestry(pid: number): ProcessLink[] {
+  const out: ProcessLink[] = [];
+  let p = link(pid)?.ppid;
+  for (let depth = 0; p !== undefined && p > 1 && depth < 64; depth++) {
+    const l = link(p);
+    if (!l) break;
+    out.push({ pid: l.pid, comm: l.comm, cmdline: l.cmdline });
+    p = l.ppid;
+  }
+  return out;
+}
+
+export function watchTaggedProcesses(o: { runTag: string; match: RegExp; everyMs?: number }): {
+  stop(): SeenProcess[];
+} {
+  const seen = new Map<number, SeenProcess>();
+  const look = () => {
+    for (const pid of runningWithEnv(RUN_TAG_ENV, o.runTag)) {
+      if (seen.has(pid)) continue;
+      const self = link(pid);
+      if (!self || !o.match.test(self.cmdline)) continue;
+      seen.set(pid, { pid, cmdline: self.cmdline, ancestors: ancestry(pid) });
+    }
+  };
+  const timer = setInterval(look, o.everyMs ?? 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      look();
+      return [...seen.values()];
+    },
+  };
+}
