@@ -7,9 +7,9 @@
  * all over SSH. Checked: the thresholds pass; the archive holds the measurements and a CPU series;
  * bgp_stress_test and the CPU sampler were children of an sshd session of this sshd, not of the
  * runner; the restart and router commands ran; the control node was left alone by the run's reaper;
- * and no process of the run is left.
+ * and no process or trigger file of the run is left (the tool removes the trigger it read).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,6 +147,8 @@ describe('BGP route scale on a lab reached over SSH', () => {
       // Nothing of the run is left; the control node, not the run's, is still up.
       expect(await eventually(() => runningWithEnv(RUN_TAG_ENV, runId).length === 0, 5000)).toBe(true);
       expect(isRunning(cn!.pids.controlNode)).toBe(true);
+      // bgp_stress_test found its trigger file in the test server's work dir and consumed it.
+      expect(readdirSync(lab.workDir).filter((f) => f.includes(runId))).toEqual([]);
       process.stderr.write(
         `ssh lab: spec run ${(run.durationMs / 1000).toFixed(1)} s, prefix_add_time ${it1.measurements.prefix_add_time!.value.toFixed(3)} s, ` +
           `${cpu.length} CPU samples over SSH, bgp_stress_test pid ${stress[0]!.pid} under sshd ${stress[0]!.ancestors[underSshd(stress[0]!).listener]!.pid}\n`,

@@ -2,6 +2,7 @@
  * Watches this machine's /proc while a run is going on for processes carrying a run tag whose command
  * line matches, and records each one's ancestry once (pid, comm, command line up to init), so a test
  * can tell afterwards what started them (e.g. an sshd session rather than the test runner itself).
+ * Forks of a matching shell (same command line as their parent) are left out.
  *
  *   const watch = watchTaggedProcesses({ runTag, match: /bgp-stress\/main\.ts/, everyMs: 100 });
  *   ... run ...
@@ -57,7 +58,10 @@ export function watchTaggedProcesses(o: { runTag: string; match: RegExp; everyMs
       if (seen.has(pid)) continue;
       const self = link(pid);
       if (!self || !o.match.test(self.cmdline)) continue;
-      seen.set(pid, { pid, cmdline: self.cmdline, ancestors: ancestry(pid) });
+      const ancestors = ancestry(pid);
+      // A shell's forks ($(...), subshells) carry its command line: only the shell itself counts.
+      if (ancestors[0]?.cmdline === self.cmdline) continue;
+      seen.set(pid, { pid, cmdline: self.cmdline, ancestors });
     }
   };
   const timer = setInterval(look, o.everyMs ?? 100);
