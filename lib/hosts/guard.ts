@@ -11,11 +11,11 @@
  * keeps the guard's stdin, so writing to it and closing it (bgp_stress_test
  * --pause waits for EOF) reach the command itself.
  *
- * Every process carries RUN_TAG_ENV (the run id) and NETSCALE_RUN_PARENT (the
- * pid of that launching parent) in its environment; the reaper reads both
- * from /proc/<pid>/environ.
+ * Every process carries RUN_TAG_ENV (the run id), RUN_OWNER_ENV (the Host
+ * object that started it) and NETSCALE_RUN_PARENT (the pid of that launching
+ * parent) in its environment; the reaper reads them from /proc/<pid>/environ.
  */
-import { RUN_TAG_ENV } from './host.ts';
+import { RUN_OWNER_ENV, RUN_TAG_ENV } from './host.ts';
 import { shellQuote } from './shell-quote.ts';
 
 export const RUN_PARENT_ENV = 'NETSCALE_RUN_PARENT';
@@ -59,12 +59,13 @@ const EXEC_SCRIPT = [
 
 export interface RemoteLineOptions {
   runTag: string;
+  ownerTag?: string;
   env?: Record<string, string>;
   cwd?: string;
 }
 
 function envPrefix(o: RemoteLineOptions): string {
-  const vars = { ...o.env, [RUN_TAG_ENV]: o.runTag };
+  const vars = { ...o.env, [RUN_TAG_ENV]: o.runTag, ...(o.ownerTag ? { [RUN_OWNER_ENV]: o.ownerTag } : {}) };
   return Object.entries(vars)
     .map(([k, v]) => shellQuote(`${k}=${v}`))
     .join(' ');

@@ -71,6 +71,11 @@ export interface Host {
   readonly address: string;
   /** Run id this host tags every process with (value of RUN_TAG_ENV), when the host tags processes. */
   readonly runTag?: string;
+  /**
+   * Marks the processes this Host object started (value of RUN_OWNER_ENV): several workers of one run share
+   * the run id, and one's clean-up must not end another's processes.
+   */
+  readonly ownerTag?: string;
   /** Runs a shell command line (POSIX sh) and collects its output. Never throws for a non-zero exit. */
   exec(command: string, opts?: ExecOptions): Promise<ExecResult>;
   /** Starts a background process in its own process group, tagged with the run tag. */
@@ -84,3 +89,10 @@ export interface Host {
 
 /** Environment variable that marks every process netscale starts; the reaper looks for it in /proc/<pid>/environ. */
 export const RUN_TAG_ENV = 'NETSCALE_RUN_TAG';
+/** Environment variable naming the Host object (in one netscale process) that started the process. */
+export const RUN_OWNER_ENV = 'NETSCALE_RUN_OWNER';
+
+/** A fresh owner tag: this process and a random part, unique per Host object. */
+export function newOwnerTag(): string {
+  return `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+}

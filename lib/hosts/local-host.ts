@@ -6,7 +6,9 @@
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import {
+  RUN_OWNER_ENV,
   RUN_TAG_ENV,
+  newOwnerTag,
   type ExecOptions,
   type ExecResult,
   type Host,
@@ -48,6 +50,7 @@ export class LocalHost implements Host {
   readonly name: string;
   readonly address = 'local';
   readonly runTag: string;
+  readonly ownerTag = newOwnerTag();
 
   constructor(opts: LocalHostOptions) {
     this.name = opts.name ?? 'local';
@@ -55,7 +58,12 @@ export class LocalHost implements Host {
   }
 
   private env(extra?: Record<string, string>): Record<string, string> {
-    return { ...extra, [RUN_TAG_ENV]: this.runTag, [RUN_PARENT_ENV]: String(process.pid) };
+    return {
+      ...extra,
+      [RUN_TAG_ENV]: this.runTag,
+      [RUN_OWNER_ENV]: this.ownerTag,
+      [RUN_PARENT_ENV]: String(process.pid),
+    };
   }
 
   async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {

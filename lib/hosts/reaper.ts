@@ -2,19 +2,22 @@
  * Finds and kills processes netscale started, by the run tag in their
  * environment (/proc/<pid>/environ), through Host.exec so it works the same
  * on local and SSH hosts. It only ever touches tagged processes:
- *  - reap(host, { runTag }): every process of that run;
+ *  - reap(host, { runTag }): every process of that run; with `owner` too, only
+ *    those one Host object started (workers of one run share its run id);
  *  - reap(host): leftovers of earlier runs, i.e. tagged with another run id
  *    whose controlling process is gone (a run whose launcher on that host is
  *    still alive is another live session, not a leftover).
  */
 import type { Host } from './host.ts';
-import { RUN_TAG_ENV } from './host.ts';
+import { RUN_OWNER_ENV, RUN_TAG_ENV } from './host.ts';
 import { RUN_PARENT_ENV } from './guard.ts';
 
 export interface TaggedProcessInfo {
   pid: number;
   pgid: number;
   runTag: string;
+  /** The Host object that started it (RUN_OWNER_ENV), '' when unknown. */
+  owner: string;
   /** Whether the process that launched it (node locally, sshd remotely) still exists. */
   launcherAlive: boolean;
   command: string;
@@ -23,6 +26,8 @@ export interface TaggedProcessInfo {
 export interface ReapOptions {
   /** Reap exactly this run's processes. */
   runTag?: string;
+  /** With runTag: only the processes this owner tag (Host.ownerTag) started. */
+  owner?: string;
   /** Without runTag: the run to spare (default: the host's own run tag). */
   currentRunTag?: string;
   /** Time between TERM and KILL. Default 2000 ms. */
@@ -34,7 +39,8 @@ export interface ReapResult {
   killed: TaggedProcessInfo[];
 }
 
-// Lists tagged processes as "pid<TAB>pgid<TAB>tag<TAB>launcherAlive<TAB>cmdline", skipping its own process group.
+// Lists tagged processes as "pid<TAB>pgid<TAB>tag<TAB>launcherAlive<TAB>owner<TAB>cmdline", skipping its own
+// process group.
 const LIST_SCRIPT = `
 self=$(sed 's/.*) //' /proc/$$/stat | cut -d' ' -f3)
 for f in $(grep -las '${RUN_TAG_ENV}=' /proc/[0-9]*/environ 2>/dev/null); do
@@ -46,8 +52,9 @@ for f in $(grep -las '${RUN_TAG_ENV}=' /proc/[0-9]*/environ 2>/dev/null); do
   [ -n "$tag" ] || continue
   parent=$(printf '%s\\n' "$env" | sed -n 's/^${RUN_PARENT_ENV}=//p' | head -n1)
   alive=0; [ -n "$parent" ] && [ -d /proc/$parent ] && alive=1
+  owner=$(printf '%s\\n' "$env" | sed -n 's/^${RUN_OWNER_ENV}=//p' | head -n1)
   cmd=$(tr '\\000' ' ' < $d/cmdline 2>/dev/null | cut -c1-200)
-  printf '%s\\t%s\\t%s\\t%s\\t%s\\n' "$pid" "$pg" "$tag" "$alive" "$cmd"
+  printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$pid" "$pg" "$tag" "$alive" "$owner" "$cmd"
 done
 `;
 
@@ -57,13 +64,14 @@ export async function listTaggedProcesses(host: Host): Promise<TaggedProcessInfo
     throw new Error(`${host.name}: listing tagged processes failed (exit ${r.code}): ${r.stderr.trim()}`);
   const out: TaggedProcessInfo[] = [];
   for (const line of r.stdout.split('\n')) {
-    const [pid, pgid, runTag, alive, command] = line.split('\t');
+    const [pid, pgid, runTag, alive, owner, command] = line.split('\t');
     if (!pid || !pgid || !runTag) continue;
     out.push({
       pid: Number(pid),
       pgid: Number(pgid),
       runTag,
       launcherAlive: alive === '1',
+      owner: owner ?? '',
       command: command ?? '',
     });
   }
@@ -72,7 +80,10 @@ export async function listTaggedProcesses(host: Host): Promise<TaggedProcessInfo
 
 /** Which tagged processes reap() would kill. */
 export function selectForReaping(procs: TaggedProcessInfo[], opts: ReapOptions): TaggedProcessInfo[] {
-  if (opts.runTag !== undefined) return procs.filter((p) => p.runTag === opts.runTag);
+  if (opts.runTag !== undefined)
+    return procs.filter(
+      (p) => p.runTag === opts.runTag && (opts.owner === undefined || p.owner === opts.owner),
+    );
   const liveRuns = new Set(procs.filter((p) => p.launcherAlive).map((p) => p.runTag));
   return procs.filter((p) => p.runTag !== opts.currentRunTag && !liveRuns.has(p.runTag));
 }

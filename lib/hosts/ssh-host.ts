@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import type { ExecOptions, ExecResult, ExitStatus, Host, ProcessHandle, SpawnOptions } from './host.ts';
+import { newOwnerTag } from './host.ts';
 import { ChannelQueue, type Release } from './channel-queue.ts';
 import { verifyHostKey, type KnownHostsPolicy } from './known-hosts.ts';
 import { PgidMarkerReader, remoteExecLine, remoteSpawnLine } from './guard.ts';
@@ -69,6 +70,7 @@ export class SshHost implements Host {
   readonly port: number;
   readonly user: string;
   readonly runTag: string;
+  readonly ownerTag = newOwnerTag();
   private readonly queue: ChannelQueue;
   private conn: Promise<Client> | undefined;
   private readonly closed = new WeakSet<Client>();
@@ -246,7 +248,12 @@ export class SshHost implements Host {
     let stream: ClientChannel;
     try {
       stream = await this.openChannel(
-        remoteExecLine(command, { runTag: this.runTag, env: opts.env, cwd: opts.cwd }),
+        remoteExecLine(command, {
+          runTag: this.runTag,
+          ownerTag: this.ownerTag,
+          env: opts.env,
+          cwd: opts.cwd,
+        }),
         urgent,
         opts.signal,
       );
@@ -304,7 +311,12 @@ export class SshHost implements Host {
   }
 
   async spawn(command: string, opts: SpawnOptions): Promise<ProcessHandle> {
-    const line = remoteSpawnLine(command, { runTag: this.runTag, env: opts.env, cwd: opts.cwd });
+    const line = remoteSpawnLine(command, {
+      runTag: this.runTag,
+      ownerTag: this.ownerTag,
+      env: opts.env,
+      cwd: opts.cwd,
+    });
     const stream = await this.openChannel(line, false);
     if (opts.stdin !== 'pipe') stream.end();
     const lines = new OutputLines();

@@ -93,7 +93,8 @@ export async function openLab(opts: OpenLabOptions = {}): Promise<Lab> {
 
   const reapOwn = async () => {
     const used = Object.values(hosts).filter((h) => !(h instanceof SshHost) || h.hasConnected);
-    await Promise.allSettled(used.map((h) => reap(h, { runTag: runId, graceMs: 2000 })));
+    // Only what this lab's hosts started: other workers of the same run keep their processes.
+    await Promise.allSettled(used.map((h) => reap(h, { runTag: runId, owner: h.ownerTag, graceMs: 2000 })));
   };
   const unregister = opts.handleSignals === false ? () => {} : onInterrupt(reapOwn);
   let closing: Promise<void> | undefined;

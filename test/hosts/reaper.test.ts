@@ -76,4 +76,26 @@ describe.each(['local', 'ssh'] as const)('reaper on %s host', (kind) => {
     untagged.child.kill('SIGTERM');
     await untagged.exited();
   });
+
+  it('with an owner, reaps only what that Host object started, not another worker of the same run', async () => {
+    const run = newRunTag('shared');
+    const mine = t.open(run);
+    const theirs = t.open(run);
+    expect(mine.ownerTag).toBeTruthy();
+    expect(mine.ownerTag).not.toBe(theirs.ownerTag);
+    const a = await mine.spawn('sleep 60', { name: 'mine' });
+    const b = await theirs.spawn('sleep 60', { name: 'theirs' });
+    const listed = await listTaggedProcesses(t.host);
+    expect(listed.find((p) => p.pid === a.pid)).toMatchObject({ runTag: run, owner: mine.ownerTag });
+
+    const result = await reap(mine, { runTag: run, owner: mine.ownerTag, graceMs: 1000 });
+    // The guard shell and its helpers carry the same tags; none of the other owner's processes is touched.
+    expect(result.killed.map((p) => p.pid)).toContain(a.pid);
+    expect(result.killed.every((p) => p.owner === mine.ownerTag)).toBe(true);
+    expect(result.killed.map((p) => p.pid)).not.toContain(b.pid);
+    expect(await eventually(() => !isRunning(a.pid))).toBe(true);
+    expect(isRunning(b.pid)).toBe(true);
+    await b.stop({ graceMs: 500 });
+    await Promise.all([mine.close(), theirs.close()]);
+  });
 });
