@@ -1,18 +1,11 @@
 /** `netscale introspect <url> [--json]`: neighbors and route summary of a control node, following paging. */
 import type { Command } from 'commander';
-import { ESTABLISHED, IntrospectClient } from '../../contrail/introspect-client.ts';
+import { ESTABLISHED, IntrospectClient, type RouteTableSummary } from '../../contrail/introspect-client.ts';
 
 export interface IntrospectSummary {
   neighbors: { xmpp: { total: number; up: number }; bgp: { total: number; up: number } };
-  tables: Array<{
-    name: string;
-    prefixes: number;
-    paths: number;
-    primaryPaths: number;
-    secondaryPaths: number;
-    infeasiblePaths: number;
-    pendingUpdates: number;
-  }>;
+  /** The JSON shape users script against: the client's table summary without markers and raw fields. */
+  tables: Array<Omit<RouteTableSummary, 'markers' | 'raw'>>;
 }
 
 export async function introspectSummary(
