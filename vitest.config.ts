@@ -36,7 +36,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          setupFiles: ['allure-vitest/setup'],
+          setupFiles: ['allure-vitest/setup', './test/support/allure-framework-label.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
