@@ -54,14 +54,37 @@ export const controlNodeSchema = z.strictObject({
   rebootCommand: z.string().optional(),
 });
 
-export const configApiSchema = z.strictObject({
-  host: hostRef,
-  url: endpointUrl,
-  username: z.string().optional(),
-  password: z.string().optional(),
-  domain: z.string().default('default-domain'),
-  project: z.string().default('default-project'),
-});
+export const configApiSchema = z
+  .strictObject({
+    host: hostRef,
+    url: endpointUrl,
+    /** Keystone user (with authUrl); password as ${VAR}. */
+    username: z.string().optional(),
+    password: z.string().optional(),
+    /** Contrail fq_name domain and project of the objects (not Keystone names). */
+    domain: z.string().default('default-domain'),
+    project: z.string().default('default-project'),
+    /**
+     * Keystone v3 endpoint (e.g. http://10.84.7.40:5000) for a config API that runs with
+     * Keystone auth: a token from POST <authUrl>/v3/auth/tokens goes with every call.
+     * Absent: calls carry no token (a config API with auth=noauth).
+     */
+    authUrl: endpointUrl.optional(),
+    /** Keystone project the token is scoped to [admin]. */
+    authProject: z.string().min(1).optional(),
+    /** Keystone domain of the user and of authProject [Default]. */
+    authDomain: z.string().min(1).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.authUrl === undefined) return;
+    for (const key of ['username', 'password'] as const)
+      if (!c[key])
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `expected the Keystone ${key} because authUrl is set`,
+        });
+  });
 
 export const testServerSchema = z.strictObject({
   host: hostRef,

@@ -1,7 +1,11 @@
 /**
  * Client of the Contrail config API (contrail-api, port 8082): the objects
- * the scale suites provision: virtual networks and bgp-routers.
+ * the scale suites provision: virtual networks and bgp-routers. With Keystone
+ * credentials it sends a token on every call and renews it once on a 401
+ * (tokens expire or are revoked while a long run provisions).
  */
+import type { ConfigApiConfig } from '../config/lab-schema.ts';
+import { requestKeystoneToken, type KeystoneCredentials } from './keystone-token.ts';
 import {
   DEFAULT_TIMEOUT_MS,
   ContrailHttpError,
@@ -13,8 +17,10 @@ import {
 export interface ConfigApiClientOptions {
   domain?: string;
   project?: string;
-  /** Keystone token sent as X-Auth-Token (never logged). */
+  /** Keystone token sent as X-Auth-Token (never logged); fixed, not renewed. */
   token?: string;
+  /** Obtain the token from Keystone before the first call, and again once after a 401. */
+  keystone?: KeystoneCredentials;
   timeoutMs?: number;
 }
 
@@ -45,15 +51,48 @@ export class ConfigApiClient {
   readonly baseUrl: string;
   readonly domain: string;
   readonly project: string;
-  private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
+  private readonly keystone: KeystoneCredentials | undefined;
+  /** Current token; a pending request is shared so parallel calls authenticate once. */
+  private token: Promise<string> | undefined;
 
   constructor(url: string, opts: ConfigApiClientOptions = {}) {
     this.baseUrl = serviceOrigin(url, 'config API', 'http://host:8082');
     this.domain = opts.domain ?? 'default-domain';
     this.project = opts.project ?? 'default-project';
-    this.headers = opts.token ? { 'x-auth-token': opts.token } : {};
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.keystone = opts.keystone;
+    this.token = opts.token ? Promise.resolve(opts.token) : undefined;
+  }
+
+  /** Client for a lab file's configApi entry: Keystone auth when it has authUrl (username/password required then). */
+  static fromLab(
+    config: ConfigApiConfig,
+    opts: Omit<ConfigApiClientOptions, 'keystone' | 'token'> = {},
+  ): ConfigApiClient {
+    const { authUrl, username, password } = config;
+    if (authUrl === undefined) return new ConfigApiClient(config.url, opts);
+    if (username === undefined || password === undefined)
+      throw new Error(
+        `configApi.authUrl ${authUrl}: expected configApi.username and configApi.password, found ${username === undefined ? 'no username' : 'no password'}`,
+      );
+    return new ConfigApiClient(config.url, {
+      ...opts,
+      keystone: { authUrl, username, password, project: config.authProject, domain: config.authDomain },
+    });
+  }
+
+  /** The token to send; a new one when there is none yet or `stale` (refused with 401) is still the current one. */
+  private currentToken(opts: CallOptions, stale?: Promise<string>): Promise<string> | undefined {
+    if (this.keystone && (!this.token || this.token === stale)) {
+      const pending = requestKeystoneToken(this.keystone, { timeoutMs: this.timeoutMs, ...opts });
+      this.token = pending;
+      // A failed request must not stick: the next call tries again.
+      pending.catch(() => {
+        if (this.token === pending) this.token = undefined;
+      });
+    }
+    return this.token;
   }
 
   /** Calls the API; returns parsed JSON, or undefined for 404 when `allow404`. Other non-2xx throw ContrailHttpError. */
@@ -65,12 +104,17 @@ export class ConfigApiClient {
     allow404 = false,
   ): Promise<T | undefined> {
     const url = `${this.baseUrl}${path}`;
-    const res = await httpRequest(method, url, {
-      timeoutMs: this.timeoutMs,
-      ...opts,
-      body,
-      headers: this.headers,
-    });
+    const send = async (token: Promise<string> | undefined) =>
+      httpRequest(method, url, {
+        timeoutMs: this.timeoutMs,
+        ...opts,
+        body,
+        headers: token ? { 'x-auth-token': await token } : {},
+      });
+    const token = this.currentToken(opts);
+    let res = await send(token);
+    // Once only: a token refused right after it was issued means the credentials lack access.
+    if (res.status === 401 && this.keystone) res = await send(this.currentToken(opts, token));
     if (res.status === 404 && allow404) return undefined;
     if (res.status < 200 || res.status > 299)
       throw new ContrailHttpError(
@@ -78,7 +122,9 @@ export class ConfigApiClient {
         url,
         res.status,
         res.text,
-        res.text.slice(0, 300) || '(empty body)',
+        (res.status === 401 && this.keystone
+          ? `refused a fresh Keystone token of user ${this.keystone.username}: `
+          : '') + (res.text.slice(0, 300) || '(empty body)'),
       );
     if (res.text.trim() === '') return {} as T;
     try {

@@ -3,7 +3,12 @@
  * contrail-api): virtual-networks create/list/read/delete, fqname-to-id,
  * bgp-routers create/list/read. Errors: 400 bad body, 404 unknown id or
  * name, 409 an object with that fq_name already exists.
+ *
+ * Optional Keystone mode (contrail-api with auth=keystone): the same port
+ * serves a minimal POST /v3/auth/tokens (password method) and every other
+ * call needs a token it issued in X-Auth-Token, else 401.
  */
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { ConfigConflict, type ConfigStore } from './config-store.ts';
 import { readBody } from './introspect-server.ts';
@@ -25,11 +30,32 @@ function isStringArray(v: unknown, len?: number): v is string[] {
   );
 }
 
+export interface ConfigApiCredentials {
+  username: string;
+  password: string;
+}
+
+type Answer = [status: number, body: unknown, headers?: Record<string, string>];
+
+const KEYSTONE_TOKENS_PATH = '/v3/auth/tokens';
+
 export class ConfigApiServer {
   private server: http.Server | undefined;
   private baseUrl = '';
+  private readonly tokens = new Set<string>();
+  /** Token requests answered (granted or refused), for tests to count authentications. */
+  tokenRequests = 0;
 
-  constructor(private readonly store: ConfigStore) {}
+  /** With `auth`, calls need a token from /v3/auth/tokens; without, the API is open. */
+  constructor(
+    private readonly store: ConfigStore,
+    private readonly auth?: ConfigApiCredentials,
+  ) {}
+
+  /** Forget every issued token (as Keystone does on expiry or revocation): the next call gets 401. */
+  revokeTokens(): void {
+    this.tokens.clear();
+  }
 
   get port(): number {
     const a = this.server?.address();
@@ -39,8 +65,8 @@ export class ConfigApiServer {
   async start(address: string, port: number): Promise<void> {
     this.server = http.createServer((req, res) => {
       this.handle(req)
-        .then(([status, body]) => {
-          res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        .then(([status, body, headers]) => {
+          res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
         })
         .catch((err: unknown) => {
           const status = err instanceof HttpError ? err.status : 500;
@@ -77,10 +103,17 @@ export class ConfigApiServer {
     return body as Record<string, unknown>;
   }
 
-  private async handle(req: http.IncomingMessage): Promise<[number, unknown]> {
+  private async handle(req: http.IncomingMessage): Promise<Answer> {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname.replace(/\/+$/, '');
     const method = req.method ?? 'GET';
+    if (this.auth) {
+      if (path === KEYSTONE_TOKENS_PATH && method === 'POST')
+        return this.issueToken(await this.jsonBody(req));
+      const token = req.headers['x-auth-token'];
+      if (typeof token !== 'string' || !this.tokens.has(token))
+        throw new HttpError(401, 'Authentication required: expected a valid X-Auth-Token');
+    }
     const idMatch = /^\/(virtual-network|bgp-router)\/([\w-]+)$/.exec(path);
     if (path === '/virtual-networks' && method === 'POST') return this.createVn(await this.jsonBody(req));
     if (path === '/virtual-networks' && method === 'GET') return this.list('virtual-network', url);
@@ -109,11 +142,54 @@ export class ConfigApiServer {
     throw new HttpError(404, `Not Found: ${method} ${path}`);
   }
 
+  /** Keystone v3 password method; the project scope is echoed, not checked (the emulator has one user). */
+  private issueToken(body: Record<string, unknown>): Answer {
+    this.tokenRequests++;
+    const auth = body.auth as
+      | {
+          identity?: { methods?: unknown; password?: { user?: { name?: unknown; password?: unknown } } };
+          scope?: { project?: { name?: unknown } };
+        }
+      | undefined;
+    const user = auth?.identity?.password?.user;
+    if (!Array.isArray(auth?.identity?.methods) || !auth.identity.methods.includes('password') || !user)
+      throw new HttpError(
+        400,
+        'Bad Request: expected {"auth": {"identity": {"methods": ["password"], ...}}}',
+      );
+    if (user.name !== this.auth?.username || user.password !== this.auth?.password)
+      return [
+        401,
+        {
+          error: {
+            code: 401,
+            title: 'Unauthorized',
+            message: 'The request you have made requires authentication.',
+          },
+        },
+      ];
+    const token = randomUUID().replaceAll('-', '');
+    this.tokens.add(token);
+    const project = auth?.scope?.project?.name;
+    return [
+      201,
+      {
+        token: {
+          methods: ['password'],
+          user: { name: user.name },
+          ...(typeof project === 'string' ? { project: { name: project } } : {}),
+          expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      },
+      { 'x-subject-token': token },
+    ];
+  }
+
   private withHref(type: string, obj: { uuid: string; fq_name: string[] }): Record<string, unknown> {
     return { ...obj, name: obj.fq_name[obj.fq_name.length - 1], href: `${this.baseUrl}/${type}/${obj.uuid}` };
   }
 
-  private list(type: 'virtual-network' | 'bgp-router', url: URL): [number, unknown] {
+  private list(type: 'virtual-network' | 'bgp-router', url: URL): Answer {
     const map = type === 'virtual-network' ? this.store.virtualNetworks : this.store.bgpRouters;
     const key = `${type}s`;
     if (url.searchParams.get('count') === 'true') return [200, { [key]: { count: map.size } }];
@@ -126,7 +202,7 @@ export class ConfigApiServer {
     return [200, { [key]: items }];
   }
 
-  private createVn(body: Record<string, unknown>): [number, unknown] {
+  private createVn(body: Record<string, unknown>): Answer {
     const vn = body['virtual-network'] as Record<string, unknown> | undefined;
     if (typeof vn !== 'object' || vn === null)
       throw new HttpError(400, 'Bad Request: expected {"virtual-network": {...}}');
@@ -156,7 +232,7 @@ export class ConfigApiServer {
     }
   }
 
-  private createRouter(body: Record<string, unknown>): [number, unknown] {
+  private createRouter(body: Record<string, unknown>): Answer {
     const r = body['bgp-router'] as Record<string, unknown> | undefined;
     if (typeof r !== 'object' || r === null)
       throw new HttpError(400, 'Bad Request: expected {"bgp-router": {...}}');

@@ -103,7 +103,7 @@ export async function runScenarioChain(o: ChainOptions): Promise<ChainOutcome> {
       xmppPort: controlNode.config.xmppPort,
       logDir: `${archive.dir}/logs/${s.name}`,
     });
-    const api = new ConfigApiClient(lab.configApi!.config.url, {
+    const api = ConfigApiClient.fromLab(lab.configApi!.config, {
       domain: s.vns.domain,
       project: s.vns.project,
     });
