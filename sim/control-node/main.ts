@@ -14,11 +14,14 @@
  *   --fault-drop-routes F     share of route adds never installed   [NETSCALE_SIM_FAULT_DROP_ROUTES]
  *   --fault-slow-ms N         added delay per received route, ms      [NETSCALE_SIM_FAULT_SLOW_MS]
  *   --fault-crash-after-ms N  exit 70 this long after start           [NETSCALE_SIM_FAULT_CRASH_AFTER_MS]
+ *   --config-api-auth U:P     config API requires a Keystone token for user U, password P, from
+ *                             POST /v3/auth/tokens on its own port (default: open) [NETSCALE_SIM_CONFIG_API_AUTH]
+ *                             (prefer the env variable: a flag's value shows in the process list)
  * Prints one line `contrail-control (sim) ready {json}` with the bound ports once all three listen.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigApiServer } from './config-api-server.ts';
+import { ConfigApiServer, type ConfigApiCredentials } from './config-api-server.ts';
 import { ControlNode, DEFAULT_HOLD_TIME_S } from './control-node.ts';
 import { IntrospectServer } from './introspect-server.ts';
 
@@ -35,6 +38,15 @@ function numberOpt(name: string, raw: string | undefined, dflt: number, min: num
   if (!Number.isFinite(n) || n < min || n > max)
     fail(`--${name}: expected a number in [${min}, ${max}], found "${raw}"`);
   return n;
+}
+
+/** "user:password" (the password may contain ':'); errors never echo the value. */
+function credentialsOpt(raw: string | undefined): ConfigApiCredentials | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const colon = raw.indexOf(':');
+  if (colon <= 0 || colon === raw.length - 1)
+    fail('--config-api-auth: expected user:password with both parts non-empty (value not shown)');
+  return { username: raw.slice(0, colon), password: raw.slice(colon + 1) };
 }
 
 async function main(): Promise<void> {
@@ -55,6 +67,7 @@ async function main(): Promise<void> {
         'fault-drop-routes': { type: 'string' },
         'fault-slow-ms': { type: 'string' },
         'fault-crash-after-ms': { type: 'string' },
+        'config-api-auth': { type: 'string' },
       },
       strict: true,
     }));
@@ -93,7 +106,10 @@ async function main(): Promise<void> {
     86_400_000,
   );
   const introspect = new IntrospectServer(node);
-  const configApi = new ConfigApiServer(node.config);
+  const configApi = new ConfigApiServer(
+    node.config,
+    credentialsOpt(values['config-api-auth'] ?? env.NETSCALE_SIM_CONFIG_API_AUTH),
+  );
   try {
     await configApi.start(
       values.address,
