@@ -22,6 +22,11 @@ export * from './clock.ts';
 // Contrail control node and bgp_stress_test
 export * from './contrail/index.ts';
 export {
+  requestKeystoneToken,
+  keystoneTokensUrl,
+  type KeystoneCredentials,
+} from './contrail/keystone-token.ts';
+export {
   buildCommand,
   buildArgs,
   validateRun,
