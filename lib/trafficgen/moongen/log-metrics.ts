@@ -4,16 +4,10 @@
  * the 1/10/25/40/100 G link speeds instead of 10 G only).
  */
 import { lineRateFps, mppsToL1Mbps } from '../line-rate.ts';
-import { MoonGenLogError, type MoonGenLog } from './log-parser.ts';
+import { MoonGenLogError, type MoonGenDirectionReport, type MoonGenLog } from './log-parser.ts';
 
-export interface DirectionMetrics {
-  from: number;
-  to: number;
-  txFrames: number;
-  rxFrames: number;
-  lossFrames: number;
-  lossPct: number;
-  rxMpps: number;
+/** A direction's report line plus the rates derived from it. */
+export interface DirectionMetrics extends MoonGenDirectionReport {
   rxFps: number;
   rxMbps: number;
   rxPctLineRate: number;
