@@ -3,9 +3,8 @@
  * process starts tagged processes through a host and is SIGKILLed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SshHostOptions } from '../../lib/hosts/ssh-host.ts';
 import { listTaggedProcesses, reap, selectForReaping } from '../../lib/hosts/reaper.ts';
-import { startSshd, type Sshd } from '../support/sshd.ts';
+import { sshHostOptions, startSshd, type Sshd } from '../support/sshd.ts';
 import { newRunTag, startHostUnderTest, type HostUnderTest } from '../support/host-under-test.ts';
 import { startNodeScript } from '../support/node-script.ts';
 import { eventually, isRunning, runningInGroup } from '../support/proc.ts';
@@ -24,15 +23,7 @@ describe.each(['local', 'ssh'] as const)('reaper on %s host', (kind) => {
 
   function clientHostSpec(): string {
     if (kind === 'local') return 'local';
-    const o: Omit<SshHostOptions, 'runTag'> = {
-      name: 'sshd-test',
-      address: sshd!.host,
-      port: sshd!.port,
-      user: sshd!.user,
-      auth: { keyFile: sshd!.keyFile },
-      knownHostsFile: sshd!.knownHostsFile,
-    };
-    return JSON.stringify(o);
+    return JSON.stringify(sshHostOptions(sshd!));
   }
 
   it('kills the tagged leftovers of a SIGKILLed client, and nothing else', async () => {

@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshHost, SshHostError, type SshHostOptions } from '../../lib/hosts/ssh-host.ts';
-import { startSshd, type Sshd } from '../support/sshd.ts';
+import { sshHostOptions, startSshd, type Sshd } from '../support/sshd.ts';
 
 describe('SshHost authentication and host keys', () => {
   let sshd: Sshd;
@@ -19,13 +19,7 @@ describe('SshHost authentication and host keys', () => {
 
   function host(over: Partial<SshHostOptions>): SshHost {
     const h = new SshHost({
-      name: 'a2s41',
-      address: sshd.host,
-      port: sshd.port,
-      user: sshd.user,
-      auth: { keyFile: sshd.keyFile },
-      knownHosts: 'strict',
-      knownHostsFile: sshd.knownHostsFile,
+      ...sshHostOptions(sshd, 'a2s41'),
       connectTimeoutMs: 5000,
       runTag: 'auth-test',
       ...over,

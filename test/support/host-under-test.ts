@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Host } from '../../lib/hosts/host.ts';
 import { LocalHost } from '../../lib/hosts/local-host.ts';
 import { SshHost } from '../../lib/hosts/ssh-host.ts';
-import { startSshd, type Sshd } from './sshd.ts';
+import { sshHostOptions, startSshd, type Sshd } from './sshd.ts';
 
 export interface HostUnderTest {
   kind: 'local' | 'ssh';
@@ -31,16 +31,7 @@ export async function startHostUnderTest(kind: 'local' | 'ssh'): Promise<HostUnd
   const sshd: Sshd = await startSshd();
   const opened: Host[] = [];
   const open = (tag: string) => {
-    const h = new SshHost({
-      name: 'sshd-test',
-      address: sshd.host,
-      port: sshd.port,
-      user: sshd.user,
-      auth: { keyFile: sshd.keyFile },
-      knownHosts: 'strict',
-      knownHostsFile: sshd.knownHostsFile,
-      runTag: tag,
-    });
+    const h = new SshHost({ ...sshHostOptions(sshd), runTag: tag });
     opened.push(h);
     return h;
   };

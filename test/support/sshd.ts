@@ -19,6 +19,7 @@ import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SshHostOptions } from '../../lib/hosts/ssh-host.ts';
 
 export interface Sshd {
   host: string;
@@ -38,6 +39,19 @@ export interface Sshd {
   password: string;
   dir: string;
   stop(): Promise<void>;
+}
+
+/** SshHost options that reach this sshd with key auth and strict host-key checking. */
+export function sshHostOptions(sshd: Sshd, name = 'sshd-test'): Omit<SshHostOptions, 'runTag'> {
+  return {
+    name,
+    address: sshd.host,
+    port: sshd.port,
+    user: sshd.user,
+    auth: { keyFile: sshd.keyFile },
+    knownHosts: 'strict',
+    knownHostsFile: sshd.knownHostsFile,
+  };
 }
 
 export interface SshdOptions {

@@ -7,7 +7,7 @@ import { SshHost } from '../../lib/hosts/ssh-host.ts';
 import { MoonGen } from '../../lib/trafficgen/moongen/moongen.ts';
 import { trafficSpec } from '../../lib/trafficgen/traffic.ts';
 import { prepareMoonGenSimDir, setMoonGenSimDut } from '../../sim/moongen/base-dir.ts';
-import { startSshd, type Sshd } from '../support/sshd.ts';
+import { sshHostOptions, startSshd, type Sshd } from '../support/sshd.ts';
 
 const runTag = `moongen-driver-${process.pid}`;
 const FAST = { timeScale: 0.0005 };
@@ -115,16 +115,7 @@ describe('MoonGen driver over SSH (real sshd on loopback)', () => {
       preset: 'soft-knee',
       ...FAST,
     });
-    host = new SshHost({
-      name: 'moongen-ssh',
-      address: sshd.host,
-      port: sshd.port,
-      user: sshd.user,
-      auth: { keyFile: sshd.keyFile },
-      knownHosts: 'strict',
-      knownHostsFile: sshd.knownHostsFile,
-      runTag,
-    });
+    host = new SshHost({ ...sshHostOptions(sshd, 'moongen-ssh'), runTag });
   });
   afterAll(async () => {
     await host?.close();
