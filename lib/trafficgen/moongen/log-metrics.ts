@@ -5,30 +5,15 @@
  */
 import { lineRateFps, mppsToL1Mbps } from '../line-rate.ts';
 import { MoonGenLogError, type MoonGenDirectionReport, type MoonGenLog } from './log-parser.ts';
+import type { DirectionResult, TrafficResult } from '../traffic-generator.ts';
 
 /** A direction's report line plus the rates derived from it. */
-export interface DirectionMetrics extends MoonGenDirectionReport {
-  rxFps: number;
-  rxMbps: number;
-  rxPctLineRate: number;
-}
+export interface DirectionMetrics extends MoonGenDirectionReport, DirectionResult {}
 
-export interface MoonGenMetrics {
-  frameSize: number;
-  linkGbps: number;
-  streams: number;
-  txFrames: number;
-  rxFrames: number;
-  lossFrames: number;
-  lossPct: number;
+/** The generator-neutral result fields (without latency and logs) plus MoonGen's own Mpps figures. */
+export interface MoonGenMetrics extends Omit<TrafficResult, 'latencyNs' | 'logs' | 'directions'> {
   txMpps: number | null;
   rxMpps: number;
-  txFps: number | null;
-  rxFps: number;
-  txMbps: number | null;
-  rxMbps: number;
-  txPctLineRate: number | null;
-  rxPctLineRate: number;
   directions: DirectionMetrics[];
 }
 
