@@ -50,6 +50,8 @@ export { ProgressLine } from './progress/progress-line.ts';
 export * from './thresholds/quantity.ts';
 export * from './thresholds/threshold.ts';
 export * from './thresholds/threshold-set.ts';
+export * from './thresholds/metric-catalogue.ts';
+export * from './thresholds/default-thresholds.ts';
 export * from './measure/series.ts';
 export * from './measure/milestones.ts';
 export * from './measure/process-sampler.ts';

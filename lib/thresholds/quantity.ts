@@ -2,16 +2,17 @@
  * Quantities with units, as written in threshold expressions and shown in messages.
  *
  * API:
- * - `BaseUnit`: 's' | '%' | 'count' | '/s' | 'B' — every value is stored in one of these.
+ * - `BaseUnit`: 's' | '%' | 'count' | '/s' | 'bit/s' | 'B' — every value is stored in one of these.
  * - `parseQuantity(text)` -> { value (base units), unit (base), display (the unit as written, e.g. 'ms') }
- *   for `30s`, `500ms`, `2 min`, `80%`, `0.001%`, `1000/s`, `1.5k/s`, `2GiB`, `512MB`, `1000`, `10k`;
+ *   for `30s`, `500ms`, `2 min`, `80%`, `0.001%`, `1000/s`, `1.5k/s`, `9000Mbit/s`, `10Gbps`, `2GiB`,
+ *   `512MB`, `1000`, `10k`;
  *   returns undefined when the text is not a quantity.
  * - `formatQuantity(value, unit, {display?, resolution?})` -> '41.2 s', '612 ms', '80%', '1000/s', '2 GiB';
  *   with a resolution the value is rounded to it and '(±0.05 s)' is appended.
  * - `defaultDisplay(unit)` -> the display unit used when none was written.
  */
 
-export type BaseUnit = 's' | '%' | 'count' | '/s' | 'B';
+export type BaseUnit = 's' | '%' | 'count' | '/s' | 'bit/s' | 'B';
 
 interface UnitDef {
   base: BaseUnit;
@@ -44,6 +45,9 @@ const UNITS: Record<string, UnitDef> = {
 };
 for (const [prefix, factor] of Object.entries(SI)) {
   UNITS[`${prefix}/s`] = { base: '/s', factor };
+  // Bit rates: a frame rate ('M/s') and a bit rate ('Mbit/s', 'Mbps') are different quantities.
+  UNITS[`${prefix}bit/s`] = { base: 'bit/s', factor };
+  UNITS[`${prefix}bps`] = { base: 'bit/s', factor };
   if (prefix) UNITS[prefix] = { base: 'count', factor };
 }
 UNITS[''] = { base: 'count', factor: 1 };
@@ -72,7 +76,8 @@ export function defaultDisplay(unit: BaseUnit): string {
 }
 
 /** Units an expression may use, for error messages. */
-export const KNOWN_UNITS = 'ns, us, ms, s, min, h, %, /s (k/s, M/s), B, KB, MB, GB, KiB, MiB, GiB, or none';
+export const KNOWN_UNITS =
+  'ns, us, ms, s, min, h, %, /s (k/s, M/s), bit/s (Mbit/s, Gbit/s, Mbps, Gbps), B, KB, MB, GB, KiB, MiB, GiB, or none';
 
 function factorOf(display: string, unit: BaseUnit): number {
   const def = UNITS[display];
@@ -95,8 +100,9 @@ export function formatQuantity(
   const display = opts.display ?? defaultDisplay(unit);
   const factor = factorOf(display, unit);
   const shownResolution = opts.resolution !== undefined ? opts.resolution / factor : undefined;
-  // '80%' and '1000/s' read better unspaced; '41.2 s' and '2 GiB' spaced.
-  const suffix = !display ? '' : display === '%' || display.includes('/') ? display : ` ${display}`;
+  // '80%', '1000/s' and '1.5k/s' read better unspaced; '41.2 s', '2 GiB' and '9000 Mbit/s' spaced.
+  const unspaced = display === '%' || /^[kKMG]?\/s$/.test(display);
+  const suffix = !display ? '' : unspaced ? display : ` ${display}`;
   const main = `${round(value / factor, shownResolution)}${suffix}`;
   if (shownResolution === undefined) return main;
   return `${main} (±${round(shownResolution, shownResolution)}${suffix})`;

@@ -13,22 +13,30 @@ describe('threshold matchers', () => {
   });
 
   it('toMeetThresholds lists every failure in one message', () => {
-    const set = ThresholdSet.from({ defaults: { a: '< 1s', b: '<= 80%', c: '>= 10/s' } });
-    expect({ a: 0.5, b: 10, c: 20 }).toMeetThresholds(set);
+    const set = ThresholdSet.from({
+      defaults: { prefix_add_time: '< 1s', cpu_peak: '<= 80%', prefixes_per_second: '>= 10/s' },
+    });
+    expect({ prefix_add_time: 0.5, cpu_peak: 10, prefixes_per_second: 20 }).toMeetThresholds(set);
     let message = '';
     try {
-      expect({ a: 2, b: 99 }).toMeetThresholds(set);
+      expect({ prefix_add_time: 2, cpu_peak: 99 }).toMeetThresholds(set);
     } catch (e) {
       message = (e as Error).message;
     }
     expect(message).toContain('3 of 3 thresholds failed');
-    expect(message).toContain('a: measured 2 s is not < 1 s');
-    expect(message).toContain('b: measured 99% is not <= 80%');
-    expect(message).toContain('c: no measurement');
+    expect(message).toContain('prefix_add_time: measured 2 s is not < 1 s');
+    expect(message).toContain('cpu_peak: measured 99% is not <= 80%');
+    expect(message).toContain('prefixes_per_second: no measurement');
   });
 
   it('accepts a plain map of expressions', () => {
     expect({ peers_up_time: 3 }).toMeetThresholds({ peers_up_time: '< 10s' });
     expect({ peers_up_time: 30 }).not.toMeetThresholds({ peers_up_time: '< 10s' });
+  });
+
+  it('a plain map may name keys outside the metric catalogue, e.g. vsperf result keys', () => {
+    expect({ frame_loss_percent: 0 }).toMeetThresholds({ frame_loss_percent: '<= 0.001%' });
+    expect({ frame_loss_percent: 0.5 }).not.toMeetThresholds({ frame_loss_percent: '<= 0.001%' });
+    expect({ frame_loss_percent: 0.5 }).toMeetThresholds({ frame_loss_percent: 'off' });
   });
 });

@@ -16,6 +16,10 @@ describe('parseThreshold', () => {
     ['== 0', '==', 0, 'count'],
     ['> 10k', '>', 10_000, 'count'],
     ['<250us', '<', 250e-6, 's'],
+    ['>= 9000Mbit/s', '>=', 9e9, 'bit/s'],
+    ['>= 10 Gbit/s', '>=', 1e10, 'bit/s'],
+    ['>= 100Mbps', '>=', 1e8, 'bit/s'],
+    ['> 500 kbit/s', '>', 5e5, 'bit/s'],
   ])('%s', (expr, op, value, unit) => {
     const t = parseThreshold('m', expr);
     expect(t.op).toBe(op);
@@ -56,12 +60,23 @@ describe('quantities', () => {
     expect(parseQuantity('1ms')?.value).toBe(0.001);
     expect(parseQuantity('1 m')).toBeUndefined();
   });
+  it('tells a frame rate (M/s) from a bit rate (Mbit/s, Mbps), and bits from bytes', () => {
+    expect(parseQuantity('1M/s')).toMatchObject({ value: 1e6, unit: '/s' });
+    expect(parseQuantity('1Mbit/s')).toMatchObject({ value: 1e6, unit: 'bit/s', display: 'Mbit/s' });
+    expect(parseQuantity('1Mbps')).toMatchObject({ value: 1e6, unit: 'bit/s', display: 'Mbps' });
+    expect(parseQuantity('1MB')).toMatchObject({ value: 1e6, unit: 'B' });
+    expect(parseQuantity('1 MBit/s')).toBeUndefined();
+  });
   it('formats in the written unit with resolution', () => {
     expect(formatQuantity(0.6123, 's', { display: 'ms' })).toBe('612.3 ms');
     expect(formatQuantity(41.2, 's', { resolution: 0.05 })).toBe('41.2 s (±0.05 s)');
     expect(formatQuantity(85.25, '%')).toBe('85.25%');
     expect(formatQuantity(1500, '/s')).toBe('1500/s');
     expect(formatQuantity(2 * 1024 ** 3, 'B', { display: 'GiB' })).toBe('2 GiB');
+    expect(formatQuantity(1500, '/s', { display: 'k/s' })).toBe('1.5k/s');
+    expect(formatQuantity(9.4e9, 'bit/s', { display: 'Mbit/s' })).toBe('9400 Mbit/s');
+    expect(formatQuantity(9.4e9, 'bit/s', { display: 'Gbps' })).toBe('9.4 Gbps');
+    expect(formatQuantity(2e6, 'bit/s')).toBe('2000000 bit/s');
   });
 });
 
@@ -93,6 +108,15 @@ describe('evaluateThreshold', () => {
   it('shows values in the unit the limit was written in', () => {
     const r = evaluateThreshold(parseThreshold('poll_latency', '< 500ms'), 0.612);
     expect(r.message).toBe('poll_latency: measured 612 ms is not < 500 ms');
+  });
+
+  it('compares bit rates in the unit the limit was written in', () => {
+    const limit = parseThreshold('throughput_rx_mbps', '>= 9000Mbit/s');
+    const r = evaluateThreshold(limit, { value: 8.5e9, unit: 'bit/s' });
+    expect(r).toMatchObject({ pass: false, measured: 8.5e9, limit: 9e9 });
+    expect(r.message).toBe('throughput_rx_mbps: measured 8500 Mbit/s is not >= 9000 Mbit/s');
+    expect(evaluateThreshold(limit, { value: 9.2e9, unit: 'bit/s' }).pass).toBe(true);
+    expect(evaluateThreshold(limit, { value: 9.2e9, unit: '/s' }).pass).toBe(false);
   });
 
   it('fails a missing or NaN measurement', () => {
