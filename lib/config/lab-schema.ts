@@ -6,7 +6,11 @@
  */
 import { z } from 'zod';
 
-const port = z.number().int().min(1).max(65535);
+// A port may come from a ${VAR} reference (a string of digits after interpolation).
+const port = z.preprocess(
+  (v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v),
+  z.number().int().min(1).max(65535),
+);
 const hostRef = z.string().min(1);
 
 export const authSchema = z.union([
@@ -100,6 +104,14 @@ export const testServerSchema = z.strictObject({
    * addresses from there to the subnet's end (/8../30).
    */
   sourcePrefixLength: z.number().int().min(0).max(32).optional(),
+  /**
+   * Scenario servers given by an address inside this CIDR run on this host with these settings, each
+   * with its own derived source slice (the embedded lab: every 127.x address is this machine).
+   */
+  addressPool: z
+    .string()
+    .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'a CIDR like 127.0.0.0/8')
+    .optional(),
 });
 
 export const routerSchema = z.strictObject({
@@ -122,6 +134,25 @@ export const trafficGeneratorSchema = z.strictObject({
     .default(10),
   /** Seconds MoonGen may run beyond the requested trial time before it is killed. */
   timeoutSlackSeconds: z.number().positive().default(300),
+  /**
+   * The base dir is the MoonGen emulator's (embedded lab): laid out per worker before use, with the DUT
+   * model the spec asks for.
+   */
+  emulated: z.boolean().default(false),
+});
+
+/**
+ * The embedded lab: which lab host runs the emulated control node and where its state lives. Its real
+ * endpoints reach the rest of the file as ${NETSCALE_SIM_*} variables (lib/lab/embedded-control-node.ts).
+ */
+export const embeddedLabSchema = z.strictObject({
+  host: hostRef.default('local'),
+  address: z.string().default('127.0.0.1'),
+  stateDir: z.string().default('.netscale/sim'),
+  /** Fixed ports of `netscale lab up`; a run without it takes free ports. */
+  xmppPort: port,
+  introspectPort: port,
+  configApiPort: port,
 });
 
 export const labSchema = z.strictObject({
@@ -134,15 +165,8 @@ export const labSchema = z.strictObject({
   testServers: z.array(testServerSchema).default([]),
   routers: z.array(routerSchema).default([]),
   trafficGenerators: z.array(trafficGeneratorSchema).default([]),
-  /** Embedded lab only: how to start the emulators (see labs/sim.yaml). */
-  sim: z
-    .strictObject({
-      stateDir: z.string().default('.netscale/sim'),
-      xmppPort: port,
-      introspectPort: port,
-      configApiPort: port,
-    })
-    .optional(),
+  /** Embedded lab only: how to start the emulated control node (see labs/sim.yaml). */
+  sim: embeddedLabSchema.optional(),
 });
 
 export type AuthConfig = z.infer<typeof authSchema>;
@@ -153,3 +177,4 @@ export type TestServerConfig = z.infer<typeof testServerSchema>;
 export type RouterConfig = z.infer<typeof routerSchema>;
 export type TrafficGeneratorConfig = z.infer<typeof trafficGeneratorSchema>;
 export type LabFile = z.infer<typeof labSchema>;
+export type EmbeddedLabConfig = z.infer<typeof embeddedLabSchema>;

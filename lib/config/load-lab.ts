@@ -13,7 +13,14 @@ import type { z } from 'zod';
 import { registerSecret } from '../log/redact.ts';
 import { ConfigError, describeFound, formatPath, type ConfigProblem } from './config-error.ts';
 import { interpolate } from './interpolate.ts';
-import { hostSchema, labSchema, type HostConfig, type LabFile } from './lab-schema.ts';
+import {
+  embeddedLabSchema,
+  hostSchema,
+  labSchema,
+  type EmbeddedLabConfig,
+  type HostConfig,
+  type LabFile,
+} from './lab-schema.ts';
 
 /** labs/ of the netscale package: LAB=sim means labs/sim.yaml there, wherever netscale is installed. */
 export const BUNDLED_LABS_DIR = fileURLToPath(new URL('../../labs/', import.meta.url));
@@ -95,7 +102,8 @@ function expandPath(p: string, baseDir: string): string {
   return isAbsolute(p) ? p : resolve(baseDir, p);
 }
 
-export function loadLabFile(lab: string, vars: Record<string, string | undefined>): LoadedLab {
+/** The lab file as plain data (YAML parsed, nothing interpolated or validated yet). */
+function readLabDocument(lab: string): { abs: string; file: string; data: unknown } {
   const abs = labFilePath(lab);
   const file = shownPath(abs);
   if (!existsSync(abs)) {
@@ -113,8 +121,34 @@ export function loadLabFile(lab: string, vars: Record<string, string | undefined
       })),
     );
   }
+  return { abs, file, data: doc.toJS() };
+}
+
+/**
+ * The embedded-lab section (`sim`) of a lab file, read before the rest: its control node has to be
+ * started first, because the rest of the file refers to the endpoints it binds.
+ */
+export function readEmbeddedSection(lab: string): { file: string; sim: EmbeddedLabConfig } | undefined {
+  const { file, data } = readLabDocument(lab);
+  const raw = (data as { sim?: unknown } | null)?.sim;
+  if (raw === undefined) return undefined;
+  const parsed = embeddedLabSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    throw new ConfigError(
+      file,
+      schemaProblems(parsed.error, embeddedLabSchema).map((p) => ({
+        ...p,
+        path: p.path ? `sim.${p.path}` : 'sim',
+      })),
+    );
+  }
+  return { file, sim: parsed.data };
+}
+
+export function loadLabFile(lab: string, vars: Record<string, string | undefined>): LoadedLab {
+  const { abs, file, data } = readLabDocument(lab);
   const problems: ConfigProblem[] = [];
-  const raw = interpolate(doc.toJS(), vars, problems);
+  const raw = interpolate(data, vars, problems);
   if (problems.length) throw new ConfigError(file, problems);
 
   const parsed = labSchema.safeParse(raw, { reportInput: true });
@@ -174,7 +208,17 @@ export function loadLabFile(lab: string, vars: Record<string, string | undefined
     }
     hosts[name] = merged;
   }
+  if (config.sim) {
+    checkRef(['sim', 'host'], config.sim.host);
+    const simHost = config.hosts[config.sim.host];
+    if (simHost && simHost.transport !== 'local') {
+      problems.push({
+        path: `hosts.${config.sim.host}.transport`,
+        message: `expected "local" (sim.host runs the embedded control node), found "${simHost.transport ?? 'ssh'}"`,
+      });
+    }
+  }
   registerSecret(config.configApi?.password);
   if (problems.length) throw new ConfigError(file, problems);
-  return { file, config, hosts, isSim: lab === 'sim' || config.sim !== undefined };
+  return { file, config, hosts, isSim: config.sim !== undefined };
 }

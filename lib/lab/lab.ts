@@ -9,10 +9,25 @@ import type {
   TestServerConfig,
   TrafficGeneratorConfig,
 } from '../config/lab-schema.ts';
+import type { EmbeddedEndpoints } from './embedded-control-node.ts';
 
 export interface Role<C> {
   config: C;
   host: Host;
+  /** The host's name in the lab file. */
+  hostName: string;
+  /** The host's address in the lab file (a LocalHost's own address is just 'local'). */
+  address: string;
+}
+
+/** The embedded control node a lab runs against: one this lab started, or the one `lab up` left running. */
+export interface EmbeddedLabInfo {
+  endpoints: EmbeddedEndpoints;
+  pid: number;
+  /** True when this lab started it (and stops it at close). */
+  owned: boolean;
+  /** Resolves with the exit code if it exits while the lab is open (owned only). */
+  exited?: Promise<number | null>;
 }
 
 export interface Lab {
@@ -20,8 +35,8 @@ export interface Lab {
   /** Lab file the lab was built from (as shown in messages). */
   file: string;
   config: LabFile;
-  /** True for the embedded lab (LAB=sim). */
-  isSim: boolean;
+  /** The embedded lab's control node, when the lab file has a `sim` section. */
+  embedded: EmbeddedLabInfo | undefined;
   runId: string;
   hosts: Record<string, Host>;
   controlNodes: Role<ControlNodeConfig>[];

@@ -2,6 +2,10 @@
  * The one factory for labs: .env + LAB -> validated lab file -> hosts
  * (LocalHost or SshHost per host's transport) -> roles. Invalid config throws
  * a ConfigError before any host is contacted (hosts connect on first use).
+ *
+ * A lab file with a `sim` section is the embedded lab: its control node is started first (or the one
+ * `netscale lab up` left running is used), and the endpoints it really bound fill the file's
+ * ${NETSCALE_SIM_*} references. Everything after that is the same as for a real lab.
  */
 import type { Host } from '../hosts/host.ts';
 import { LocalHost } from '../hosts/local-host.ts';
@@ -9,12 +13,16 @@ import { SshHost } from '../hosts/ssh-host.ts';
 import { reap, type ReapResult } from '../hosts/reaper.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { loadEnv, type LoadEnvOptions } from '../config/env.ts';
-import { loadLabFile } from '../config/load-lab.ts';
+import { loadLabFile, readEmbeddedSection } from '../config/load-lab.ts';
 import type { HostConfig } from '../config/lab-schema.ts';
 import { generateRunId } from '../run/run-id.ts';
 import { onInterrupt } from '../run/interrupt.ts';
 import { createLogger } from '../log/logger.ts';
-import type { Lab, Role } from './lab.ts';
+import type { EmbeddedLabInfo, Lab, Role } from './lab.ts';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { runningLab } from './background-lab.ts';
+import { embeddedVars, startEmbeddedControlNode, type EmbeddedControlNode } from './embedded-control-node.ts';
 
 export interface OpenLabOptions extends LoadEnvOptions {
   /** Overrides LAB from the environment. */
@@ -23,12 +31,22 @@ export interface OpenLabOptions extends LoadEnvOptions {
   runId?: string;
   /** Reap this run's processes on SIGINT/SIGTERM before exiting. Default true. */
   handleSignals?: boolean;
+  /** Embedded lab: start a control node of our own even when `lab up` runs one; faults from the start. */
+  embedded?: {
+    ownControlNode?: boolean;
+    faults?: { dropRouteShare?: number; slowMsPerRoute?: number; crashAfterMs?: number };
+  };
 }
 
 const log = createLogger('lab');
 
-function buildHosts(file: string, configs: Record<string, HostConfig>, runTag: string): Record<string, Host> {
-  const hosts: Record<string, Host> = {};
+function buildHosts(
+  file: string,
+  configs: Record<string, HostConfig>,
+  runTag: string,
+  existing: Record<string, Host>,
+): Record<string, Host> {
+  const hosts: Record<string, Host> = { ...existing };
   const building = new Set<string>();
   const build = (name: string): Host => {
     const existing = hosts[name];
@@ -74,14 +92,89 @@ function buildHosts(file: string, configs: Record<string, HostConfig>, runTag: s
   return hosts;
 }
 
+interface StartedEmbedded {
+  vars: Record<string, string>;
+  info: EmbeddedLabInfo;
+  host?: Host;
+  node?: EmbeddedControlNode;
+  stateDir?: string;
+}
+
+/** The embedded lab's control node: the running `lab up` one, or one started now on free ports. */
+async function embeddedControlNode(
+  labRef: string,
+  runId: string,
+  opts: OpenLabOptions,
+  env: Record<string, string | undefined>,
+): Promise<StartedEmbedded | undefined> {
+  const section = readEmbeddedSection(labRef);
+  if (!section) return undefined;
+  const { sim } = section;
+  const running = opts.embedded?.ownControlNode ? undefined : runningLab(resolve(sim.stateDir));
+  if (running) {
+    return {
+      vars: embeddedVars(running.endpoints, running.pidFile),
+      info: { endpoints: running.endpoints, pid: running.pid, owned: false },
+    };
+  }
+  const stateDir = resolve(
+    sim.stateDir,
+    'runs',
+    `${runId}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+  );
+  mkdirSync(stateDir, { recursive: true });
+  const host = new LocalHost({ name: sim.host, runTag: runId });
+  const slowdown = env.NETSCALE_SIM_SLOWDOWN === undefined ? undefined : Number(env.NETSCALE_SIM_SLOWDOWN);
+  if (slowdown !== undefined && !(slowdown >= 1)) {
+    throw new ConfigError('environment', [
+      {
+        path: 'NETSCALE_SIM_SLOWDOWN',
+        message: `expected a factor >= 1, found "${env.NETSCALE_SIM_SLOWDOWN}"`,
+      },
+    ]);
+  }
+  const node = await startEmbeddedControlNode(host, {
+    address: sim.address,
+    pidFile: join(stateDir, 'control-node.pid'),
+    logFile: join(stateDir, 'control-node.log'),
+    faults: opts.embedded?.faults,
+    slowdown,
+  });
+  return {
+    vars: node.vars,
+    info: {
+      endpoints: node.endpoints,
+      pid: node.pid,
+      owned: true,
+      exited: node.exited().then((s) => s.code),
+    },
+    host,
+    node,
+    stateDir,
+  };
+}
+
 export async function openLab(opts: OpenLabOptions = {}): Promise<Lab> {
   const { env, vars } = loadEnv(opts);
   const labRef = opts.lab ?? env.LAB;
-  const loaded = loadLabFile(labRef, vars);
   const runId = opts.runId ?? env.NETSCALE_RUN_ID ?? generateRunId();
-  const hosts = buildHosts(loaded.file, loaded.hosts, runId);
+  const embedded = await embeddedControlNode(labRef, runId, opts, vars);
+  let loaded;
+  try {
+    loaded = loadLabFile(labRef, { ...vars, ...embedded?.vars });
+  } catch (err) {
+    await embedded?.node?.stop();
+    throw err;
+  }
+  const existing: Record<string, Host> = embedded?.host ? { [embedded.host.name]: embedded.host } : {};
+  const hosts = buildHosts(loaded.file, loaded.hosts, runId, existing);
   const cfg = loaded.config;
-  const bind = <C extends { host: string }>(c: C): Role<C> => ({ config: c, host: hosts[c.host]! });
+  const bind = <C extends { host: string }>(c: C): Role<C> => ({
+    config: c,
+    host: hosts[c.host]!,
+    hostName: c.host,
+    address: loaded.hosts[c.host]?.address ?? hosts[c.host]!.address,
+  });
 
   const roles = new Map<string, string[]>();
   const note = (host: string, role: string) => roles.set(host, [...(roles.get(host) ?? []), role]);
@@ -104,7 +197,7 @@ export async function openLab(opts: OpenLabOptions = {}): Promise<Lab> {
     name: cfg.name,
     file: loaded.file,
     config: cfg,
-    isSim: loaded.isSim,
+    embedded: embedded?.info,
     runId,
     hosts,
     controlNodes: cfg.controlNodes.map(bind),
@@ -124,7 +217,9 @@ export async function openLab(opts: OpenLabOptions = {}): Promise<Lab> {
     close(): Promise<void> {
       closing ??= (async () => {
         try {
+          await embedded?.node?.stop();
           await reapOwn();
+          if (embedded?.stateDir) rmSync(embedded.stateDir, { recursive: true, force: true });
         } finally {
           unregister();
           await Promise.allSettled(Object.values(hosts).map((h) => h.close()));

@@ -1,7 +1,8 @@
 /** Lab file and .env validation: every problem names the file, the key, what was expected and what was found. */
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLabFile } from '../../lib/config/load-lab.ts';
+import { loadLabFile, readEmbeddedSection } from '../../lib/config/load-lab.ts';
+import { embeddedVars } from '../../lib/lab/embedded-control-node.ts';
 import { loadEnv } from '../../lib/config/env.ts';
 import { ConfigError } from '../../lib/config/config-error.ts';
 import { openLab } from '../../lib/lab/open-lab.ts';
@@ -200,7 +201,7 @@ describe('.env validation and openLab', () => {
     });
     try {
       expect(lab.runId).toMatch(/^\d{8}-\d{6}-[0-9a-f]{6}$/);
-      expect(lab.isSim).toBe(false);
+      expect(lab.embedded).toBeUndefined();
       expect(Object.keys(lab.hosts)).toEqual(['a2s40', 'a2s41', 'mx80']);
       expect(lab.configApi?.host).toBe(lab.hosts.a2s40);
       expect(lab.testServers[0]!.host.address).toBe('127.0.0.2');
@@ -226,9 +227,31 @@ describe('shipped lab files', () => {
     expect(lab.isSim).toBe(false);
   });
 
-  it('LAB=sim loads the bundled labs/sim.yaml', () => {
-    const lab = loadLabFile('sim', {});
+  it('LAB=sim loads the bundled labs/sim.yaml with the endpoints its control node bound', () => {
+    const vars = embeddedVars(
+      {
+        xmpp: { host: '127.0.0.1', port: 40001 },
+        introspect: 'http://127.0.0.1:40002',
+        configApi: 'http://127.0.0.1:40003',
+      },
+      '/tmp/cn.pid',
+    );
+    const lab = loadLabFile('sim', vars);
     expect(lab.isSim).toBe(true);
     expect(Object.values(lab.hosts).every((h) => h.transport === 'local')).toBe(true);
+    expect(lab.config.controlNodes[0]).toMatchObject({
+      xmppPort: 40001,
+      introspect: 'http://127.0.0.1:40002',
+      process: { pidFile: '/tmp/cn.pid' },
+    });
+    expect(lab.config.controlNodes[0]!.restartCommand).toContain('http://127.0.0.1:40002/sim/fault');
+    expect(lab.config.configApi?.url).toBe('http://127.0.0.1:40003');
+    expect(readEmbeddedSection('sim')?.sim).toMatchObject({ host: 'local', xmppPort: 15269 });
+  });
+
+  it('an embedded-lab file read without its control node names the missing variables', () => {
+    expect(() => loadLabFile('sim', {})).toThrow(
+      /controlNodes\[0\]\.xmppPort: expected environment variable NETSCALE_SIM_XMPP_PORT/,
+    );
   });
 });

@@ -1,9 +1,19 @@
 /** `netscale lab up|down|status`: the embedded lab (labs/sim.yaml) in the background. */
+import path from 'node:path';
 import type { Command } from 'commander';
 import { IntrospectClient } from '../../contrail/introspect-client.ts';
-import { isOurProcess, labDown, labUp, readLabState } from '../../../sim/lab/background-lab.ts';
-import { readSimLabFile } from '../../../sim/lab/sim-lab-file.ts';
+import { loadEnv } from '../../config/env.ts';
+import { loadLabFile, readEmbeddedSection } from '../../config/load-lab.ts';
+import { embeddedVars } from '../../lab/embedded-control-node.ts';
+import { isOurProcess, labDown, labUp, readLabState } from '../../lab/background-lab.ts';
 import { prepareMoonGenSimDir } from '../../../sim/moongen/base-dir.ts';
+
+/** The lab file's `sim` section with its state dir made absolute; an error when it has none. */
+function embeddedSection(file: string) {
+  const section = readEmbeddedSection(file);
+  if (!section) throw new Error(`${file}: no "sim" section: this is not an embedded-lab file`);
+  return { ...section.sim, stateDir: path.resolve(section.sim.stateDir) };
+}
 
 const DEFAULT_LAB_FILE = 'labs/sim.yaml';
 
@@ -16,10 +26,14 @@ export function registerLabSim(lab: Command): void {
     .option('--lab <file>', 'embedded-lab file', DEFAULT_LAB_FILE)
     .option('--json', 'print the lab state as JSON')
     .action(async (o: { lab: string; json?: boolean }) => {
-      const settings = readSimLabFile(o.lab);
-      const { state, alreadyUp } = await labUp(settings);
+      const { state, alreadyUp } = await labUp(o.lab, embeddedSection(o.lab));
+      // The whole file validates against the endpoints it now has.
+      const lab = loadLabFile(o.lab, {
+        ...loadEnv().vars,
+        ...embeddedVars(state.endpoints, state.pidFile),
+      }).config;
       // The embedded traffic generators are MoonGen emulators laid out like a real checkout.
-      for (const tg of settings.lab.trafficGenerators) await prepareMoonGenSimDir(tg.baseDir);
+      for (const tg of lab.trafficGenerators) await prepareMoonGenSimDir(tg.baseDir);
       if (o.json) return void process.stdout.write(JSON.stringify({ ...state, alreadyUp }) + '\n');
       process.stdout.write(
         `${alreadyUp ? 'embedded lab already up' : 'embedded lab up'} (pid ${state.pid}, run tag ${state.runTag})\n` +
@@ -27,7 +41,7 @@ export function registerLabSim(lab: Command): void {
           `  introspect  ${state.endpoints.introspect}\n` +
           `  config API  ${state.endpoints.configApi}\n` +
           `  log         ${state.logFile}\n` +
-          settings.lab.trafficGenerators.map((tg) => `  MoonGen     ${tg.baseDir}\n`).join(''),
+          lab.trafficGenerators.map((tg) => `  MoonGen     ${tg.baseDir}\n`).join(''),
       );
     });
 
@@ -36,7 +50,7 @@ export function registerLabSim(lab: Command): void {
     .description('stop the embedded lab started by `lab up` (its recorded process group only)')
     .option('--lab <file>', 'embedded-lab file', DEFAULT_LAB_FILE)
     .action(async (o: { lab: string }) => {
-      const pid = await labDown(readSimLabFile(o.lab).stateDir);
+      const pid = await labDown(embeddedSection(o.lab).stateDir);
       process.stdout.write(
         pid === undefined ? 'embedded lab is not running\n' : `embedded lab stopped (pid ${pid})\n`,
       );
@@ -48,7 +62,7 @@ export function registerLabSim(lab: Command): void {
     .option('--lab <file>', 'embedded-lab file', DEFAULT_LAB_FILE)
     .option('--json', 'print as JSON')
     .action(async (o: { lab: string; json?: boolean }) => {
-      const state = readLabState(readSimLabFile(o.lab).stateDir);
+      const state = readLabState(embeddedSection(o.lab).stateDir);
       const running = state !== undefined && isOurProcess(state.pid, state.runTag);
       let xmppUp: number | undefined;
       if (running) {
