@@ -45,8 +45,6 @@ export interface PlanInput {
   servers: PlanServer[];
   iterations: PlanIteration[];
   naming?: PlanNaming;
-  /** 'embedded': agents bind 127.<server>.x.y; 'real': a slice of the test server's subnet. */
-  lab: 'embedded' | 'real';
   /** Real lab: prefix length of the subnet the agents' secondary addresses live in (xmpp_src_prefix_len). Default 16. */
   sourcePrefixLen?: number;
   /** First test id. Default 0. */
@@ -97,19 +95,7 @@ function legacyVnBase(n: PlanNaming, cn: string, ts: string, block: number): str
 }
 
 /** First agent source address of a server and how many its slice holds. */
-function sourceSlice(
-  input: PlanInput,
-  serverIndex: number,
-  server: PlanServer,
-): { base: number; size: number } {
-  if (input.lab === 'embedded') {
-    // 127.<serverIndex+1>.0.1 onwards: never 127.0.0.x, where the lab's services listen.
-    if (serverIndex + 1 > 255)
-      throw new PlanError(
-        `plan: at most 255 test servers in the embedded lab, found ${input.servers.length}`,
-      );
-    return { base: ipv4ToInt(`127.${serverIndex + 1}.0.1`), size: 65534 };
-  }
+function sourceSlice(input: PlanInput, server: PlanServer): { base: number; size: number } {
   const len = input.sourcePrefixLen ?? 16;
   if (server.xmppSource !== undefined) {
     if (!Number.isInteger(len) || len < 8 || len > 30) {
@@ -149,7 +135,7 @@ export function planServers(input: PlanInput): ServerPlan[] {
   for (const s of input.servers) {
     const o = lastOctet(s.address, `test server ${s.name} address`);
     const other = octets.get(o);
-    if (other !== undefined && input.lab === 'real') {
+    if (other !== undefined) {
       throw new PlanError(
         `plan: test servers ${other} and ${s.name} share the last octet ${o}; the legacy naming (c<cn>_t<ts>_...) would collide`,
       );
@@ -166,15 +152,14 @@ export function planServers(input: PlanInput): ServerPlan[] {
     ? parseIpv4Prefix(input.xmppStartPrefix, 'xmppStartPrefix')
     : undefined;
 
-  const plans = input.servers.map((server, serverIndex) => {
-    // The embedded lab numbers servers by position (their addresses are all loopback).
-    const tsAddress = input.lab === 'embedded' ? `127.0.0.${serverIndex + 1}` : server.address;
+  const plans = input.servers.map((server) => {
+    const tsAddress = server.address;
     const vnNames: string[] = [];
     for (let b = startBlock; b < startBlock + nblocks * input.iterations.length; b++) {
       for (let i = 1; i <= maxInstances; i++)
         vnNames.push(`${legacyVnBase(naming, input.controlNode, tsAddress, b)}${i}`);
     }
-    const slice = sourceSlice(input, serverIndex, server);
+    const slice = sourceSlice(input, server);
     let sourceOffset = 0;
     const allSources: string[] = [];
     const iterations = input.iterations.map((it, k): PlannedIteration => {
@@ -189,7 +174,7 @@ export function planServers(input: PlanInput): ServerPlan[] {
       if (sourceOffset + it.nagents > slice.size) {
         throw new PlanError(
           `plan: test server ${server.name}: ${sourceOffset + it.nagents} agent source addresses needed, its slice holds ${slice.size}` +
-            (input.lab === 'real' ? ' (use a shorter sourcePrefixLen)' : ''),
+            ' (use a shorter sourcePrefixLen)',
         );
       }
       const first = slice.base + sourceOffset;
@@ -251,7 +236,7 @@ export function planServers(input: PlanInput): ServerPlan[] {
       vnNames,
       vnFqNames: vnNames.map((vn) => [domain, project, vn]),
       iterations,
-      sourcePrefixLen: input.lab === 'embedded' ? 8 : (input.sourcePrefixLen ?? 16),
+      sourcePrefixLen: input.sourcePrefixLen ?? 16,
       allSources,
       warnings,
     };

@@ -13,10 +13,14 @@
  * - `new IntrospectPoller(source, { tableRegex, fastMs = 25, peersMaxMs = 250, routesMaxMs = 500,
  *    targets?: {peers?, prefixes?}, perTable?, kind = 'xmpp', makeSeries?, onSample? })`
  * - `poller.start()`, `await poller.stop()` (waits for the request in flight, closes series).
- * - `poller.hurry()`: poll fast now (call it at a trigger: load started, routes sent, withdrawal started).
+ * - `poller.hurry()`: poll fast now; `poller.setHot(['routes'])`: keep those kinds at fastMs (no back-off)
+ *   until `setHot([])` — from a phase start the pipeline caused until its milestone is met.
  * - `poller.setTargets({peers, prefixes})`.
- * - `poller.series` {peersUp, prefixes, paths, primaryPaths, secondaryPaths, infeasiblePaths, pendingUpdates}
- *   (names from milestones.ts SERIES plus the path kinds); `poller.tableSeries` when perTable.
+ * - `poller.series` {peersUp, prefixes, paths, primaryPaths, secondaryPaths, infeasiblePaths, pendingUpdates,
+ *   peersRequestMs, routesRequestMs} (names from milestones.ts SERIES plus the path kinds; the request
+ *   series hold each sample's request latency at the sample's time); `poller.tableSeries` when perTable.
+ * - `poller.sentBefore(kind, t)`: when the request whose sample is at t was sent — the earliest instant the
+ *   state it shows can be from (a milestone's lower bound).
  * - `poller.resolutionMs()` -> {peers, routes}: the largest gap between consecutive samples of that kind,
  *   plus the request latency before it — the bracket a milestone derived from these samples can have.
  * - `poller.requests`, `poller.errors`, `poller.lastError`, `poller.snapshot()` (latest values, for progress).
@@ -27,6 +31,8 @@ import { SERIES } from './milestones.ts';
 import { Series } from './series.ts';
 
 /** The route-table fields the poller reads (lib/contrail's IntrospectClient returns more). */
+export type PollKind = 'peers' | 'routes';
+
 export type PolledRouteTable = Omit<RouteTableSummary, 'raw' | 'markers'> & { markers?: number };
 
 export interface IntrospectSource {
@@ -58,7 +64,7 @@ export interface IntrospectPollerOptions {
   onSample?: (s: PollSnapshot) => void;
 }
 
-type Kind = 'peers' | 'routes';
+type Kind = PollKind;
 
 interface Schedule {
   intervalMs: number;
@@ -79,6 +85,8 @@ export class IntrospectPoller {
     secondaryPaths: Series;
     infeasiblePaths: Series;
     pendingUpdates: Series;
+    peersRequestMs: Series;
+    routesRequestMs: Series;
   };
   readonly tableSeries = new Map<string, { prefixes: Series; pendingUpdates: Series }>();
   requests = 0;
@@ -88,6 +96,7 @@ export class IntrospectPoller {
   private readonly sched: Record<Kind, Schedule>;
   private targets: { peers?: number; prefixes?: number };
   private readonly makeSeries: (name: string, unit: string) => Series;
+  private hotKinds = new Set<Kind>();
   private running: Promise<void> | undefined;
   private stopping = false;
   private wake: (() => void) | undefined;
@@ -130,6 +139,8 @@ export class IntrospectPoller {
       secondaryPaths: m('secondary_paths', 'count'),
       infeasiblePaths: m('infeasible_paths', 'count'),
       pendingUpdates: m(SERIES.pendingUpdates, 'count'),
+      peersRequestMs: m('peers_request_ms', 'ms'),
+      routesRequestMs: m('routes_request_ms', 'ms'),
     };
   }
 
@@ -145,6 +156,23 @@ export class IntrospectPoller {
       s.nextAt = Math.min(s.nextAt, now);
     }
     this.wake?.();
+  }
+
+  /** Kinds polled at fastMs without back-off until the next setHot (a milestone the pipeline awaits). */
+  setHot(kinds: readonly Kind[]): void {
+    this.hotKinds = new Set(kinds);
+    if (kinds.length) this.hurry();
+  }
+
+  /** Send time of the request whose sample has time `t` (the sample's own time when unknown). */
+  sentBefore(kind: Kind, t: number): number {
+    const latency = (kind === 'peers' ? this.series.peersRequestMs : this.series.routesRequestMs).points;
+    for (let i = latency.length - 1; i >= 0; i--) {
+      const p = latency[i]!;
+      if (p.t === t) return t - p.v;
+      if (p.t < t) break;
+    }
+    return t;
   }
 
   setTargets(t: { peers?: number; prefixes?: number }): void {
@@ -206,6 +234,7 @@ export class IntrospectPoller {
         const up = await this.source.neighborCount(this.opts.kind ?? 'xmpp', 'up');
         const t = monotonicMs();
         this.series.peersUp.add(up, t);
+        this.series.peersRequestMs.add(t - sent, t);
         this.latest = { ...this.latest, peersUp: up, t };
         signature = String(up);
         const target = this.targets.peers;
@@ -222,6 +251,7 @@ export class IntrospectPoller {
         this.series.secondaryPaths.add(sum('secondaryPaths'), t);
         this.series.infeasiblePaths.add(sum('infeasiblePaths'), t);
         this.series.pendingUpdates.add(pending, t);
+        this.series.routesRequestMs.add(t - sent, t);
         if (this.opts.perTable) this.addPerTable(tables, t);
         this.latest = {
           ...this.latest,
@@ -238,7 +268,8 @@ export class IntrospectPoller {
     } catch (err) {
       this.errors++;
       this.lastError = `${kind}: ${(err as Error).message}`;
-      s.intervalMs = s.maxMs;
+      // A node that is down (restart) comes back quickly: a hot kind keeps asking.
+      s.intervalMs = this.hotKinds.has(kind) ? this.fastMs * 4 : s.maxMs;
       s.nextAt = monotonicMs() + s.intervalMs;
       return;
     }
@@ -248,7 +279,8 @@ export class IntrospectPoller {
     s.lastLatency = now - sent;
     const changed = s.last !== undefined && s.last !== signature;
     s.last = signature;
-    s.intervalMs = changed || near ? this.fastMs : Math.min(s.intervalMs * 2, s.maxMs);
+    s.intervalMs =
+      changed || near || this.hotKinds.has(kind) ? this.fastMs : Math.min(s.intervalMs * 2, s.maxMs);
     s.nextAt = now + s.intervalMs;
     this.opts.onSample?.(this.snapshot());
   }

@@ -46,7 +46,6 @@ describe('per-server planner', () => {
     const [plan] = planServers({
       controlNode: '10.84.7.42',
       xmppPort: 5269,
-      lab: 'real',
       servers: [{ name: 'a2s41', address: '10.84.7.41' }],
       iterations: Array.from({ length: 10 }, () => ({ ninstances: 10, nagents: 5, nroutes: 10 })),
     });
@@ -74,7 +73,6 @@ describe('per-server planner', () => {
     const [plan] = planServers({
       controlNode: '10.0.0.1',
       xmppPort: 5269,
-      lab: 'embedded',
       servers: [{ name: 'a', address: '127.0.0.1' }],
       iterations: [{ ninstances: 1, nagents: 1, nroutes: 1 }],
       naming: { riProjName: 'default-project' },
@@ -88,7 +86,6 @@ describe('per-server planner', () => {
     const base: PlanInput = {
       controlNode: '10.0.0.1',
       xmppPort: 5269,
-      lab: 'real',
       servers: [{ name: 'a', address: '10.0.1.5' }],
       iterations: [{ ninstances: 1, nagents: 300, nroutes: 1 }],
     };
@@ -115,7 +112,6 @@ describe('per-server planner', () => {
     const base: PlanInput = {
       controlNode: '10.84.7.42',
       xmppPort: 5269,
-      lab: 'real',
       // /24: too narrow to derive a slice per last octet, wide enough from an explicit first address.
       sourcePrefixLen: 24,
       servers: [{ name: 'a2s41', address: '10.84.7.41', xmppSource: '10.84.41.10' }],
@@ -150,11 +146,12 @@ describe('per-server planner', () => {
     const rand = rng(42);
     const pick = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
     for (let trial = 0; trial < 40; trial++) {
-      const lab = rand() < 0.5 ? 'embedded' : 'real';
+      // Half the plans look like the embedded lab: loopback servers, a /8 source subnet (labs/sim.yaml).
+      const loopback = rand() < 0.5;
       const nservers = pick(1, 4);
       const servers = Array.from({ length: nservers }, (_, i) => ({
         name: `ts${i}`,
-        address: lab === 'real' ? `10.84.${pick(0, 255)}.${10 + i * 7}` : '127.0.0.1',
+        address: loopback ? `127.0.0.${10 + i * 7}` : `10.84.${pick(0, 255)}.${10 + i * 7}`,
       }));
       const iterations = Array.from({ length: pick(1, 3) }, () => ({
         ninstances: pick(1, 3),
@@ -164,10 +161,9 @@ describe('per-server planner', () => {
       const input: PlanInput = {
         controlNode: '10.84.7.42',
         xmppPort: 5269,
-        lab,
         servers,
         iterations,
-        sourcePrefixLen: 16,
+        sourcePrefixLen: loopback ? 8 : 16,
         xmppPrefixFormatLarge: rand() < 0.3 && nservers * iterations.length <= 8,
         xmppStartPrefix: rand() < 0.3 ? '60.0.0.1/32' : undefined,
       };
@@ -178,7 +174,7 @@ describe('per-server planner', () => {
       expect(new Set(instances).size).toBe(instances.length);
       const sources = plans.flatMap((p) => p.allSources);
       expect(new Set(sources).size).toBe(sources.length);
-      if (lab === 'embedded')
+      if (loopback)
         for (const s of sources) expect(s.startsWith('127.') && !s.startsWith('127.0.0.')).toBe(true);
       const ids = plans.flatMap((p) => p.iterations.map((it) => it.testId));
       expect(new Set(ids).size).toBe(ids.length);

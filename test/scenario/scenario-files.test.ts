@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadScenarioWithThresholds } from '../../fixtures/scenario.ts';
+import { loadScenarioWithThresholds } from '../../lib/scenario/loaded-scenario.ts';
 
 const dir = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RUN_TAG_ENV } from '../../lib/hosts/host.ts';
 import { runningWithEnv } from '../support/proc.ts';
-import { runScenarioChain, simEvents } from './support/scenario-chain.ts';
+import { runEmbeddedScenario, simEvents } from './support/embedded-scenario.ts';
 
 const reportsRoot = mkdtempSync(join(tmpdir(), 'netscale-convergence-'));
 afterAll(() => rmSync(reportsRoot, { recursive: true, force: true }));
@@ -24,7 +24,7 @@ describe('convergence times vs the control node record', () => {
       const runId = `conv-${process.pid}-${Date.now()}`;
       let atAdd: Awaited<ReturnType<typeof simEvents>> | undefined;
       let atBringUp: Awaited<ReturnType<typeof simEvents>> | undefined;
-      const out = await runScenarioChain({
+      const out = await runEmbeddedScenario({
         scenarioFile: 'scenarios/route-scale.yaml',
         env: { NETSCALE_ITERATIONS: '2x8x60' },
         runId,

@@ -7,10 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { RUN_TAG_ENV } from '../../lib/hosts/host.ts';
-import { eventually, runningWithEnv } from '../support/proc.ts';
-import { runScenarioChain, simFault, type ChainOutcome } from './support/scenario-chain.ts';
+import { runningWithEnv } from '../support/proc.ts';
+import { runEmbeddedScenario, simFault, type EmbeddedScenarioOutcome } from './support/embedded-scenario.ts';
 
 const reportsRoot = mkdtempSync(join(tmpdir(), 'netscale-faulty-'));
 afterAll(() => rmSync(reportsRoot, { recursive: true, force: true }));
@@ -27,9 +27,9 @@ async function runFaulty(
   fault: unknown,
   env: Record<string, string>,
   when: 'before run' | 'after add' = 'before run',
-): Promise<ChainOutcome & { runId: string; text: string }> {
+): Promise<EmbeddedScenarioOutcome & { runId: string; text: string }> {
   const runId = `faulty-${scenario}-${process.pid}-${Date.now()}`;
-  const out = await runScenarioChain({
+  const out = await runEmbeddedScenario({
     scenarioFile: `scenarios/${scenario}.yaml`,
     env: { NETSCALE_SCENARIO_OVERRIDES: waits(5), ...env },
     runId,
@@ -41,7 +41,10 @@ async function runFaulty(
   });
   expect(out.error).toBeUndefined();
   // Nothing of the run is left: control node, bgp_stress_test, samplers.
-  expect(await eventually(() => runningWithEnv(RUN_TAG_ENV, runId).length === 0, 5000)).toBe(true);
+  await vi.waitFor(() => expect(runningWithEnv(RUN_TAG_ENV, runId)).toEqual([]), {
+    timeout: 5000,
+    interval: 50,
+  });
   const text = out.result!.failures.join('\n');
   process.stderr.write(`${scenario} with ${JSON.stringify(fault)} ${when}:\n${text}\n`);
   return { ...out, runId, text };

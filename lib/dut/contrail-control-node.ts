@@ -1,0 +1,218 @@
+/**
+ * A Contrail control node as the device under test, driven through its lab host and observed through
+ * its introspect: version, env vars for its next start, restart (and reboot) with the lab's commands
+ * and a wait until it takes agents again, one streaming CPU/memory sampler of its process, and
+ * adaptive introspect pollers per iteration (lib/measure IntrospectPoller) whose samples carry their
+ * request latency, so a milestone's bracket starts when the request before it was sent.
+ *
+ *   const cn = new ContrailControlNode(lab.controlNodes[0]);
+ *   await cn.applyEnv({ XMPP_KEEPALIVE_SECONDS: '300000' }); await cn.restart();
+ *   const obs = cn.observe({ tableRegex, peers: /^agent(3|4)\./ }, { targets, makeSeries });
+ */
+import net from 'node:net';
+import { monotonicMs } from '../clock.ts';
+import type { ControlNodeConfig } from '../config/lab-schema.ts';
+import { ESTABLISHED, IntrospectClient } from '../contrail/introspect-client.ts';
+import type { Host } from '../hosts/host.ts';
+import { shellQuote } from '../hosts/shell-quote.ts';
+import { IntrospectPoller, type IntrospectSource } from '../measure/introspect-poller.ts';
+import { deriveMilestone, type MilestoneSpec } from '../measure/milestones.ts';
+import { ProcessSampler } from '../measure/process-sampler.ts';
+import { runAndExpect } from '../measure/run-and-expect.ts';
+import type { Series } from '../measure/series.ts';
+import type { Dut, Observation } from './dut.ts';
+
+const COMMAND_TIMEOUT_MS = 120_000;
+
+/** Which part of the control node an iteration loads. */
+export interface ContrailScope {
+  /** Its route tables, as a ShowRouteSummaryReq search regex. */
+  tableRegex: string;
+  /**
+   * Count only the XMPP peers whose name matches (iterations running in parallel each count their own
+   * agents). Without it the node's own up-count is used: one cheap request.
+   */
+  peers?: RegExp;
+}
+
+export interface IntrospectSnapshotRecord {
+  xmppPeersUp: number;
+  tables: Array<{ name: string; prefixes: number; paths: number; pendingUpdates: number; markers: number }>;
+}
+
+export class ContrailControlNode implements Dut<ContrailScope> {
+  readonly host: Host;
+  readonly config: ControlNodeConfig;
+  readonly introspect: IntrospectClient;
+
+  constructor(cn: { host: Host; config: ControlNodeConfig }) {
+    this.host = cn.host;
+    this.config = cn.config;
+    this.introspect = new IntrospectClient(cn.config.introspect, { timeoutMs: 10_000 });
+  }
+
+  get name(): string {
+    return `control node ${this.host.name}`;
+  }
+
+  get xmppAddress(): string {
+    return this.config.xmppAddress ?? this.host.address;
+  }
+
+  private async run(what: string, command: string): Promise<string> {
+    const r = await this.host.exec(command, { timeoutMs: COMMAND_TIMEOUT_MS });
+    if (r.code !== 0 || r.timedOut) {
+      throw new Error(
+        `${this.name}: ${what} (${command}) ${r.timedOut ? 'timed out' : `exited ${r.code}`}: ${(r.stderr || r.stdout).trim().slice(0, 300)}`,
+      );
+    }
+    return r.stdout;
+  }
+
+  /** Output of the lab's versionCommand (contrail-version), trimmed. */
+  async version(): Promise<string> {
+    return (await this.run('version', this.config.versionCommand)).trim();
+  }
+
+  /** Pid of the control-node process, from its pid file or by exact process name. */
+  async pid(): Promise<number> {
+    const { pidFile, name } = this.config.process;
+    const command = pidFile
+      ? `cat ${shellQuote(pidFile)}`
+      : `pgrep -x -o ${shellQuote(name ?? 'contrail-control')}`;
+    const out = (await this.run('find its pid', command)).trim();
+    const pid = Number(out.split('\n')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) {
+      throw new Error(`${this.name}: expected a pid from '${command}', found ${JSON.stringify(out)}`);
+    }
+    return pid;
+  }
+
+  /**
+   * Writes the env vars the control node starts with (cn_env) to the lab's envFile; they take
+   * effect at the next restart. Nothing to do for an empty set.
+   */
+  async applyEnv(env: Record<string, string>): Promise<void> {
+    const entries = Object.entries(env);
+    if (entries.length === 0) return;
+    if (!this.config.envFile) {
+      throw new Error(
+        `${this.name}: the scenario sets controlNode.env (${entries.map(([k]) => k).join(', ')}) but the lab file's controlNodes[0].envFile is not set`,
+      );
+    }
+    await this.host.writeFile(this.config.envFile, entries.map(([k, v]) => `${k}=${v}\n`).join(''));
+  }
+
+  /** Runs the lab's restart command (or reboot command) and waits until the node takes agents again. */
+  async restart(opts: { reboot?: boolean; timeoutS?: number } = {}): Promise<{ downMs: number }> {
+    const command = opts.reboot ? this.config.rebootCommand : this.config.restartCommand;
+    if (!command) {
+      throw new Error(
+        `${this.name}: reboot asked but the lab file's controlNodes[0].rebootCommand is not set`,
+      );
+    }
+    const t0 = monotonicMs();
+    await this.run(opts.reboot ? 'reboot' : 'restart', command);
+    await this.waitReady(opts.timeoutS ?? 300);
+    return { downMs: monotonicMs() - t0 };
+  }
+
+  /** Until the XMPP port accepts connections and introspect answers; bounded by timeoutS. */
+  async waitReady(timeoutS: number): Promise<void> {
+    const ready = await runAndExpect(
+      async () => {
+        if (!(await tcpAccepts(this.xmppAddress, this.config.xmppPort)))
+          throw new Error(`XMPP ${this.xmppAddress}:${this.config.xmppPort} refuses connections`);
+        await this.introspect.neighborCount('xmpp', 'up');
+        return true;
+      },
+      true,
+      { timeoutMs: timeoutS * 1000, intervalMs: 200 },
+    );
+    if (!ready.ok)
+      throw new Error(`${this.name}: not ready ${timeoutS} s after restart (${ready.diff?.join('; ')})`);
+  }
+
+  async sampleProcess(opts: {
+    intervalMs: number;
+    makeSeries: (name: string, unit: string) => Series;
+  }): Promise<ProcessSampler> {
+    return ProcessSampler.start(this.host, { pid: await this.pid(), ...opts });
+  }
+
+  observe(
+    scope: ContrailScope,
+    o: { targets: { peers: number; prefixes: number }; makeSeries: (name: string, unit: string) => Series },
+  ): Observation {
+    const poller = new IntrospectPoller(this.source(scope.peers), {
+      tableRegex: scope.tableRegex,
+      targets: o.targets,
+      makeSeries: o.makeSeries,
+    });
+    return {
+      series: poller.series,
+      start: () => poller.start(),
+      stop: () => poller.stop(),
+      hot: (kinds) => poller.setHot(kinds),
+      latest: () => {
+        const s = poller.snapshot();
+        return {
+          peersUp: s.peersUp ?? 0,
+          prefixes: s.prefixes ?? 0,
+          pendingUpdates: s.pendingUpdates ?? 0,
+          t: s.t,
+        };
+      },
+      milestone: (spec: MilestoneSpec, kind) => {
+        const m = deriveMilestone(spec, Object.values(poller.series));
+        if (!m || m.lo === undefined) return m;
+        // The sample that did not meet it shows the node at some instant after its request was sent.
+        const lo = spec.after !== undefined && m.lo <= spec.after ? m.lo : poller.sentBefore(kind, m.lo);
+        return { ...m, lo, uncertaintyMs: m.t - lo };
+      },
+    };
+  }
+
+  private source(peers: RegExp | undefined): IntrospectSource {
+    const c = this.introspect;
+    return {
+      neighborCount: async (kind, state) =>
+        peers
+          ? (await c.neighbors()).filter(
+              (n) => n.encoding === 'XMPP' && n.state === ESTABLISHED && peers.test(n.peer),
+            ).length
+          : c.neighborCount(kind, state),
+      routeSummary: (regex) => c.routeSummary(regex),
+    };
+  }
+
+  async snapshot(scope: ContrailScope): Promise<IntrospectSnapshotRecord> {
+    const [xmppPeersUp, tables] = await Promise.all([
+      this.introspect.neighborCount('xmpp', 'up'),
+      this.introspect.routeSummary(scope.tableRegex),
+    ]);
+    return {
+      xmppPeersUp,
+      tables: tables.map((t) => ({
+        name: t.name,
+        prefixes: t.prefixes,
+        paths: t.paths,
+        pendingUpdates: t.pendingUpdates,
+        markers: t.markers,
+      })),
+    };
+  }
+}
+
+function tcpAccepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host, port, timeout: 2000 });
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+    s.once('timeout', () => done(false));
+  });
+}

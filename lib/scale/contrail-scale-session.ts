@@ -1,0 +1,119 @@
+/**
+ * A BGP scale scenario on a Contrail lab, from setup to teardown: the control node under test (the
+ * scenario's env written and the node restarted when asked), the report, bgp_stress_test on the test
+ * servers (agent source addresses added where the lab wants them), the VNs the plan needs, the router
+ * check; then the ScaleSession run; then everything undone in reverse order, even when the run failed.
+ * Suites (through the bgpScale fixture), the framework's tests and the benchmarks all open this same
+ * session.
+ *
+ *   const s = await ContrailScaleSession.open({ lab, loaded, archive });
+ *   try { const result = await s.run(); } finally { await s.close(); }
+ */
+import { ConfigApiClient } from '../contrail/config-api-client.ts';
+import { provisionVns, type ProvisionedVns } from '../contrail/vn-provisioning.ts';
+import { ContrailControlNode, type ContrailScope } from '../dut/contrail-control-node.ts';
+import { RouterCheck } from '../dut/junos-router.ts';
+import type { Lab } from '../lab/lab.ts';
+import { BgpStressLoad } from '../load/bgp-stress-load.ts';
+import type { RunArchive } from '../report/run-archive.ts';
+import { ScenarioReport } from '../report/scenario-report.ts';
+import type { LoadedScenario } from '../scenario/loaded-scenario.ts';
+import { ScaleSession, type ScaleResult } from './scale-session.ts';
+import { Teardown } from './teardown.ts';
+
+export interface ContrailScaleOptions {
+  lab: Lab;
+  loaded: LoadedScenario;
+  archive: RunArchive;
+  signal?: AbortSignal;
+  /** After each phase, while the lab is up. */
+  afterPhase?: (phase: string) => Promise<void>;
+}
+
+export class ContrailScaleSession {
+  private constructor(
+    readonly dut: ContrailControlNode,
+    readonly load: BgpStressLoad,
+    readonly report: ScenarioReport,
+    readonly vns: ProvisionedVns | undefined,
+    readonly router: RouterCheck | undefined,
+    private readonly session: ScaleSession<ContrailScope>,
+    private readonly teardown: Teardown,
+  ) {}
+
+  static async open(o: ContrailScaleOptions): Promise<ContrailScaleSession> {
+    const { lab, loaded, archive } = o;
+    const s = loaded.scenario;
+    const where = `scenario ${loaded.file}`;
+    const cnRole = lab.controlNodes[0];
+    if (!cnRole) throw new Error(`lab ${lab.name}: controlNodes: expected at least one control node`);
+    const routerRole = lab.routers[0];
+    if (s.router.check && !routerRole)
+      throw new Error(`${where}: router.check is set but lab ${lab.name} has no routers`);
+    if (s.vns.create && !lab.configApi)
+      throw new Error(`${where}: vns.create needs the lab's configApi (lab ${lab.name} has none)`);
+
+    const teardown = new Teardown();
+    try {
+      const dut = new ContrailControlNode(cnRole);
+      // Planned before anything is touched: a plan error names the scenario's servers first.
+      const load = new BgpStressLoad({
+        lab,
+        scenario: s,
+        xmppServer: dut.xmppAddress,
+        xmppPort: dut.config.xmppPort,
+        logDir: `${archive.dir}/logs/${s.name}`,
+      });
+      await dut.applyEnv(s.controlNode.env);
+      if (s.controlNode.restartBefore || Object.keys(s.controlNode.env).length > 0) await dut.restart();
+      const report = await ScenarioReport.open(archive, {
+        scenario: s,
+        lab: lab.name,
+        dutVersion: await dut.version(),
+        servers: load.servers.map((b) => b.bound.name),
+      });
+      teardown.push('finish the report', () => report.finish());
+      teardown.push('stop bgp_stress_test', () => load.stop());
+      teardown.push('remove agent source addresses', () => load.removeSourceAddresses());
+      await load.addSourceAddresses();
+      let vns: ProvisionedVns | undefined;
+      if (s.vns.create) {
+        const api = ConfigApiClient.fromLab(lab.configApi!.config, {
+          domain: s.vns.domain,
+          project: s.vns.project,
+        });
+        vns = await provisionVns(api, load.vnFqNames(), s.vns);
+        const created = vns;
+        teardown.push('delete the VNs', async () => {
+          if (!s.vns.deleteAfterRun) return;
+          await created.remove();
+          if (s.controlNode.restartAfterDelete) await dut.restart();
+        });
+      }
+      const router = s.router.check && routerRole ? new RouterCheck(routerRole) : undefined;
+      const session = new ScaleSession({
+        scenario: s,
+        thresholds: loaded.thresholds,
+        dut,
+        load,
+        report,
+        router,
+        signal: o.signal,
+        afterPhase: o.afterPhase,
+      });
+      return new ContrailScaleSession(dut, load, report, vns, router, session, teardown);
+    } catch (err) {
+      await teardown.run();
+      throw err;
+    }
+  }
+
+  run(): Promise<ScaleResult> {
+    return this.session.run();
+  }
+
+  /** Undoes the setup in reverse order; every step runs, the errors are returned (and thrown by the fixture). */
+  close(): Promise<string[]> {
+    return this.teardown.run();
+  }
+}

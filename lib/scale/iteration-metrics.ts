@@ -1,0 +1,110 @@
+/**
+ * The figures of one scale iteration, computed once, from its marks (instants the pipeline caused or the
+ * load generator reported), its milestones (instants derived from the device's series, each with the
+ * bracket it is known within) and the device's CPU/RSS series. Names, units and directions are the
+ * metric catalogue's (lib/thresholds/metric-catalogue.ts).
+ *
+ *   iterationMetrics(timeline) -> Measurements   (base units: s, /s, %, B)
+ *
+ * A duration's resolution is its milestone's bracket, never finer than the clock's and never reaching
+ * back before the mark it is timed from. Averages divide wall-clock spans.
+ */
+import { durationSince, type Milestone } from '../measure/milestones.ts';
+import type { SeriesPoint } from '../measure/series.ts';
+import type { MeasuredValue, Measurements } from '../thresholds/metric-catalogue.ts';
+import type { ExpectedLoad } from '../load/load.ts';
+
+/** A span known within a bracket (ms). */
+export interface TimedSpan {
+  ms: number;
+  resolutionMs: number;
+}
+
+export interface IterationTimeline {
+  /**
+   * Monotonic ms: load started, routes triggered, hold ended (withdrawal asked); and, when the generator
+   * reports them, when it began bringing up peers and feeding routes. bgp_stress_test only checks its
+   * trigger file every 3 s, so timing adds from the trigger would mostly time that wait.
+   */
+  marks: {
+    start: number;
+    bringUpStart?: number;
+    addTrigger?: number;
+    feedStart?: number;
+    deleteTrigger?: number;
+  };
+  milestones: {
+    firstPeerUp?: Milestone;
+    allPeersUp?: Milestone;
+    routesComplete?: Milestone;
+    allWithdrawn?: Milestone;
+  };
+  /** Worst flap: generators re-feeding -> all prefixes back (reconvergence), reconnecting -> all peers up. */
+  flap?: { reconvergence?: TimedSpan; reconnect?: TimedSpan };
+  expected: ExpectedLoad;
+  cpu?: readonly SeriesPoint[];
+  rss?: readonly SeriesPoint[];
+  /** Report CPU only at the peak of the run (legacy report_cpu_only_at_peak_bgp_scale). */
+  cpuOnlyAtPeak?: boolean;
+  /** Resolution of the clock itself, ms. */
+  clockResolutionMs: number;
+}
+
+/** A span from a mark to a milestone, with the milestone's bracket (not before the mark). */
+export function spanTo(from: number, to: Milestone, clockResolutionMs: number): TimedSpan {
+  const d = durationSince(from, to);
+  return { ms: d.ms, resolutionMs: Math.max(d.resolutionMs ?? d.ms, clockResolutionMs) };
+}
+
+export function iterationMetrics(tl: IterationTimeline): Measurements {
+  const out: Measurements = {};
+  const seconds = (s: TimedSpan | undefined): MeasuredValue | undefined =>
+    s && { value: s.ms / 1000, unit: 's', resolution: s.resolutionMs / 1000 };
+  const span = (from: number | undefined, to: Milestone | undefined) =>
+    from === undefined || to === undefined ? undefined : seconds(spanTo(from, to, tl.clockResolutionMs));
+  const rate = (count: number, d: MeasuredValue | undefined): MeasuredValue | undefined =>
+    d && d.value > 0 ? { value: count / d.value, unit: '/s' } : undefined;
+  const avg = (d: MeasuredValue | undefined, count: number): MeasuredValue | undefined =>
+    d && count > 0
+      ? { value: d.value / count, unit: 's', resolution: (d.resolution ?? 0) / count }
+      : undefined;
+
+  const { peers, prefixes, updates } = tl.expected;
+  const bringUp = tl.marks.bringUpStart ?? tl.marks.start;
+  const peersUp = span(bringUp, tl.milestones.allPeersUp);
+  const add = span(tl.marks.feedStart ?? tl.marks.addTrigger, tl.milestones.routesComplete);
+  Object.assign(out, {
+    peers_first_up_time: span(bringUp, tl.milestones.firstPeerUp),
+    peers_up_time: peersUp,
+    peers_per_second: rate(peers, peersUp),
+    peer_avg_time: avg(peersUp, peers),
+    prefix_add_time: add,
+    prefixes_per_second: rate(prefixes, add),
+    updates_per_second: rate(updates, add),
+    prefix_avg_time: avg(add, prefixes),
+    update_avg_time: avg(add, updates),
+    prefix_delete_time: span(tl.marks.deleteTrigger, tl.milestones.allWithdrawn),
+    reconvergence_time: seconds(tl.flap?.reconvergence),
+    reconnect_time: seconds(tl.flap?.reconnect),
+  } satisfies Measurements);
+
+  if (tl.cpu && tl.cpu.length > 0) {
+    const peakAt = tl.milestones.routesComplete?.t;
+    const atPeak = peakAt === undefined ? undefined : nearest(tl.cpu, peakAt);
+    if (atPeak) out.cpu_at_peak_load = { value: atPeak.v, unit: '%' };
+    if (!tl.cpuOnlyAtPeak) {
+      out.cpu_peak = { value: Math.max(...tl.cpu.map((p) => p.v)), unit: '%' };
+      out.cpu_avg = { value: tl.cpu.reduce((s, p) => s + p.v, 0) / tl.cpu.length, unit: '%' };
+    }
+  }
+  if (tl.rss && tl.rss.length > 0) out.rss_peak = { value: Math.max(...tl.rss.map((p) => p.v)), unit: 'B' };
+  // Absent means not measured: drop what could not be computed.
+  for (const k of Object.keys(out) as Array<keyof Measurements>) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
+function nearest(points: readonly SeriesPoint[], t: number): SeriesPoint | undefined {
+  let best: SeriesPoint | undefined;
+  for (const p of points) if (!best || Math.abs(p.t - t) < Math.abs(best.t - t)) best = p;
+  return best;
+}

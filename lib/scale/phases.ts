@@ -1,0 +1,232 @@
+/**
+ * The phases of one scale iteration, each a small unit over a PhaseContext (the load, the device's
+ * observation of this iteration, marks, notes), the way the legacy flap_agent_scale_test.py ran them:
+ *
+ *   bringUp   start the load, wait until every peer is up
+ *   add       trigger the sends, wait until every prefix is in and nothing is pending
+ *   hold      keep the routes for a while
+ *   flap      drop every generator (sessions close without withdrawing), reconnect, re-feed; per flap
+ *   withdraw  end the hold, wait until every prefix is gone
+ *   finish    wait for the generators to exit, stop the rest
+ *
+ * Each phase makes the observation hot for what it waits on from the moment it acts until its
+ * milestone is met, so the bracket of every timed milestone is one fast sampling interval. A wait
+ * that times out is not an exception: the milestone stays missing, a note says what was seen, and
+ * the thresholds fail on it.
+ */
+import { monotonicMs, sleep } from '../clock.ts';
+import type { DutState, Observation, ObservedKind } from '../dut/dut.ts';
+import type { ExpectedLoad, Load, LoadEvent, LoadEventKind } from '../load/load.ts';
+import { routesComplete } from '../measure/milestones.ts';
+import { runAndExpect } from '../measure/run-and-expect.ts';
+import type { ProgressLine } from '../progress/progress-line.ts';
+import { spanTo, type IterationTimeline, type TimedSpan } from './iteration-metrics.ts';
+
+export interface PhaseTimeouts {
+  peersUpSeconds: number;
+  routesAddSeconds: number;
+  routesDeleteSeconds: number;
+  exitSeconds: number;
+}
+
+/** One group of iterations run together (one, or all of them when parallel). */
+export interface PhaseContext<Scope> {
+  load: Load<Scope>;
+  ks: readonly number[];
+  /** Totals over the group. */
+  expected: ExpectedLoad;
+  /** One observation per member of the group, in ks order. */
+  observations: readonly Observation[];
+  timeouts: PhaseTimeouts;
+  marks: IterationTimeline['marks'];
+  /** Everything the generators reported during this group, in arrival order. */
+  events: readonly LoadEvent[];
+  notes: string[];
+  progress: ProgressLine;
+  clockResolutionMs: number;
+  signal?: AbortSignal;
+}
+
+const WAIT_INTERVAL_MS = 20;
+
+export function latestOf(observations: readonly Observation[]): DutState {
+  const all = observations.map((o) => o.latest());
+  return {
+    peersUp: all.reduce((a, s) => a + s.peersUp, 0),
+    prefixes: all.reduce((a, s) => a + s.prefixes, 0),
+    pendingUpdates: all.reduce((a, s) => a + s.pendingUpdates, 0),
+    t: Math.max(...all.map((s) => s.t ?? 0)),
+  };
+}
+
+function hot<S>(ctx: PhaseContext<S>, kinds: readonly ObservedKind[]): void {
+  for (const o of ctx.observations) o.hot(kinds);
+}
+
+/** The first event of `kind` at or after `after`. */
+export function firstEvent<S>(ctx: PhaseContext<S>, kind: LoadEventKind, after: number): number | undefined {
+  return ctx.events.find((e) => e.kind === kind && e.t >= after)?.t;
+}
+
+/** Waits until `done` holds over the group's latest state; a note instead of an exception on timeout. */
+async function waitUntil<S>(
+  ctx: PhaseContext<S>,
+  what: string,
+  done: (s: DutState) => boolean,
+  timeoutS: number,
+): Promise<boolean> {
+  const e = ctx.expected;
+  const r = await runAndExpect(
+    () => {
+      const s = latestOf(ctx.observations);
+      ctx.progress.update({
+        peers: [s.peersUp, e.peers],
+        prefixes: [s.prefixes, e.prefixes],
+        pending: s.pendingUpdates,
+      });
+      return done(s);
+    },
+    true,
+    { timeoutMs: timeoutS * 1000, intervalMs: WAIT_INTERVAL_MS, signal: ctx.signal },
+  );
+  if (!r.ok) {
+    const s = latestOf(ctx.observations);
+    ctx.notes.push(
+      `${what}: not reached within ${timeoutS} s (peers ${s.peersUp}/${e.peers}, prefixes ${s.prefixes}/${e.prefixes}, pending_updates ${s.pendingUpdates})`,
+    );
+  }
+  return r.ok;
+}
+
+const allUp = (e: ExpectedLoad) => (s: DutState) => s.peersUp >= e.peers;
+const routesIn = (e: ExpectedLoad) => (s: DutState) => s.prefixes >= e.prefixes && s.pendingUpdates === 0;
+
+async function eachMember<S>(ctx: PhaseContext<S>, fn: (k: number) => Promise<unknown>): Promise<void> {
+  await Promise.all(ctx.ks.map(fn));
+}
+
+export async function bringUp<S>(ctx: PhaseContext<S>): Promise<boolean> {
+  hot(ctx, ['peers']);
+  ctx.marks.start = monotonicMs();
+  await eachMember(ctx, (k) => ctx.load.start(k));
+  const up = await waitUntil(ctx, 'bring-up: all peers up', allUp(ctx.expected), ctx.timeouts.peersUpSeconds);
+  ctx.marks.bringUpStart = firstEvent(ctx, 'bring-up-start', ctx.marks.start);
+  hot(ctx, []);
+  return up;
+}
+
+export async function add<S>(ctx: PhaseContext<S>): Promise<boolean> {
+  hot(ctx, ['routes']);
+  ctx.marks.addTrigger = monotonicMs();
+  await eachMember(ctx, (k) => ctx.load.triggerSends(k));
+  const ok = await waitUntil(
+    ctx,
+    'add: all prefixes in with pending_updates 0',
+    routesIn(ctx.expected),
+    ctx.timeouts.routesAddSeconds,
+  );
+  ctx.marks.feedStart = firstEvent(ctx, 'feed-start', ctx.marks.addTrigger);
+  hot(ctx, []);
+  return ok;
+}
+
+export function hold<S>(ctx: PhaseContext<S>, seconds: number): Promise<void> {
+  // Holding is the scenario's behaviour, not a wait for something.
+  return sleep(seconds * 1000, ctx.signal);
+}
+
+/** When every member's prefixes were back with nothing pending after `after`, with its bracket. */
+function routesBack<S>(ctx: PhaseContext<S>, after: number): TimedSpan | undefined {
+  const ms = ctx.observations.map((o, i) =>
+    o.milestone(routesComplete(ctx.load.expected(ctx.ks[i]!).prefixes, after), 'routes'),
+  );
+  if (ms.some((m) => m === undefined)) return undefined;
+  const last = ms.reduce((a, b) => (b!.t > a!.t ? b : a))!;
+  return spanTo(after, last, ctx.clockResolutionMs);
+}
+
+function allPeersBack<S>(ctx: PhaseContext<S>, after: number): TimedSpan | undefined {
+  const ms = ctx.observations.map((o, i) =>
+    o.milestone(
+      { name: 'all_peers_up', when: { peers_up: { '>=': ctx.load.expected(ctx.ks[i]!).peers } }, after },
+      'peers',
+    ),
+  );
+  if (ms.some((m) => m === undefined)) return undefined;
+  const last = ms.reduce((a, b) => (b!.t > a!.t ? b : a))!;
+  return spanTo(after, last, ctx.clockResolutionMs);
+}
+
+const worse = (a: TimedSpan | undefined, b: TimedSpan | undefined) => (!a || (b && b.ms > a.ms) ? b : a);
+
+/**
+ * Generators drop (killed: the sessions close without a withdraw, as when a compute node dies) and
+ * reconnect. Re-convergence is timed from the generators' own "feeding routes" after the reconnect to
+ * every prefix back with pending_updates 0; the reconnect from their "bringing up" to every peer up
+ * again. The worst flap counts.
+ */
+export async function flap<S>(ctx: PhaseContext<S>, flaps: number): Promise<IterationTimeline['flap']> {
+  let out: IterationTimeline['flap'] = {};
+  for (let i = 1; i <= flaps; i++) {
+    ctx.progress.update({ note: `flap ${i}/${flaps}` });
+    hot(ctx, ['peers', 'routes']);
+    await eachMember(ctx, (k) => ctx.load.drop(k));
+    const down = await waitUntil(
+      ctx,
+      `flap ${i}: sessions down and routes gone`,
+      (s) => s.peersUp === 0 && s.prefixes === 0,
+      ctx.timeouts.routesDeleteSeconds,
+    );
+    if (!down) break;
+    hot(ctx, ['peers']);
+    const reconnect = monotonicMs();
+    await eachMember(ctx, (k) => ctx.load.start(k));
+    if (
+      !(await waitUntil(
+        ctx,
+        `flap ${i}: all peers up again`,
+        allUp(ctx.expected),
+        ctx.timeouts.peersUpSeconds,
+      ))
+    )
+      break;
+    const upFrom = firstEvent(ctx, 'bring-up-start', reconnect) ?? reconnect;
+    hot(ctx, ['routes']);
+    const trigger = monotonicMs();
+    await eachMember(ctx, (k) => ctx.load.triggerSends(k));
+    if (
+      !(await waitUntil(
+        ctx,
+        `flap ${i}: all prefixes back`,
+        routesIn(ctx.expected),
+        ctx.timeouts.routesAddSeconds,
+      ))
+    )
+      break;
+    const feedFrom = firstEvent(ctx, 'feed-start', trigger) ?? trigger;
+    out = {
+      reconnect: worse(out.reconnect, allPeersBack(ctx, upFrom)),
+      reconvergence: worse(out.reconvergence, routesBack(ctx, feedFrom)),
+    };
+  }
+  hot(ctx, []);
+  ctx.progress.update({ note: undefined });
+  return out;
+}
+
+export async function withdraw<S>(ctx: PhaseContext<S>, timed: boolean): Promise<void> {
+  hot(ctx, ['routes']);
+  if (timed) ctx.marks.deleteTrigger = monotonicMs();
+  await eachMember(ctx, (k) => ctx.load.withdraw(k));
+  await waitUntil(
+    ctx,
+    'delete: all prefixes withdrawn',
+    (s) => s.prefixes === 0,
+    ctx.timeouts.routesDeleteSeconds,
+  );
+  hot(ctx, []);
+}
+
+export async function finish<S>(ctx: PhaseContext<S>): Promise<void> {
+  await eachMember(ctx, async (k) => ctx.notes.push(...(await ctx.load.finish(k, ctx.timeouts.exitSeconds))));
+}

@@ -1,0 +1,345 @@
+/**
+ * A scale scenario over a device under test and a load: for each run (repeat.runs, with a device
+ * restart between runs) and each group of iterations (one at a time, or all at once when parallel),
+ * observe the device, sample its process, run the phases (lib/scale/phases.ts), then compute each
+ * iteration's metrics once, evaluate the scenario's thresholds once, and record both in the run
+ * archive and Allure through one reporter.
+ *
+ *   const session = new ScaleSession({ scenario, thresholds, dut, load, report });
+ *   const result = await session.run();   // result.iterations[i].measurements / .verdicts / .notes
+ *
+ * With `verifyRoutes: false` (legacy no_verify_routes) only the peers are timed: route metrics and
+ * their thresholds are left out. `afterPhase` lets a test act between phases (inject a fault, read
+ * the emulator's own record) while everything is up.
+ */
+import { clockResolutionMs, monotonicMs } from '../clock.ts';
+import type { Dut, Observation } from '../dut/dut.ts';
+import type { RouterCheck } from '../dut/junos-router.ts';
+import type { ExpectedLoad, Load, LoadEvent } from '../load/load.ts';
+import { allPeersUp, allWithdrawn, firstPeerUp, routesComplete } from '../measure/milestones.ts';
+import type { ProcessSampler } from '../measure/process-sampler.ts';
+import { ProgressLine } from '../progress/progress-line.ts';
+import type { ScenarioReport } from '../report/scenario-report.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { MetricName, Measurements } from '../thresholds/metric-catalogue.ts';
+import type { Threshold } from '../thresholds/threshold.ts';
+import { checkAll, type ThresholdReport, type ThresholdSet } from '../thresholds/threshold-set.ts';
+import { iterationMetrics, type IterationTimeline } from './iteration-metrics.ts';
+import * as phases from './phases.ts';
+
+export interface ScaleSessionParts<Scope> {
+  scenario: Scenario;
+  thresholds: ThresholdSet;
+  dut: Dut<Scope>;
+  load: Load<Scope>;
+  report: ScenarioReport;
+  /** Checked after bring-up and add when the scenario's router.check is set. */
+  router?: RouterCheck;
+  signal?: AbortSignal;
+  /** After each phase, while the lab is up (tests: faults, the emulator's own record). */
+  afterPhase?: (phase: string) => Promise<void>;
+}
+
+export interface IterationParams {
+  run: number;
+  instances: number;
+  agents: number;
+  routes: number;
+  servers: number;
+}
+
+export interface IterationResult {
+  /** 1-based, counted over repeated runs. */
+  iteration: number;
+  run: number;
+  params: IterationParams;
+  expected: ExpectedLoad;
+  measurements: Measurements;
+  /** Marks and milestones the figures come from (monotonic ms). */
+  timeline: IterationTimeline;
+  /** The thresholds that apply to this iteration (without route metrics when verifyRoutes is off). */
+  thresholds: Threshold[];
+  verdicts: ThresholdReport;
+  /** What a wait saw when it gave up. */
+  notes: string[];
+}
+
+export interface ScaleResult {
+  scenario: string;
+  iterations: IterationResult[];
+  pass: boolean;
+  /** One line per failed threshold or incomplete wait, each naming its iteration. */
+  failures: string[];
+}
+
+/** Metrics that need the routes verified. */
+const ROUTE_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([
+  'prefix_add_time',
+  'prefixes_per_second',
+  'updates_per_second',
+  'prefix_avg_time',
+  'update_avg_time',
+  'prefix_delete_time',
+  'reconvergence_time',
+  'cpu_at_peak_load',
+]);
+
+const sum = (all: ExpectedLoad[]): ExpectedLoad =>
+  all.reduce((a, e) => ({
+    peers: a.peers + e.peers,
+    prefixes: a.prefixes + e.prefixes,
+    agents: a.agents + e.agents,
+    updates: a.updates + e.updates,
+  }));
+
+export class ScaleSession<Scope> {
+  private readonly clockResolutionMs = clockResolutionMs();
+
+  constructor(private readonly p: ScaleSessionParts<Scope>) {}
+
+  async run(): Promise<ScaleResult> {
+    const { scenario, report, load } = this.p;
+    const n = scenario.iterations.length;
+    const groups = scenario.parallel
+      ? [scenario.iterations.map((_, k) => k)]
+      : scenario.iterations.map((_, k) => [k]);
+    const results: IterationResult[] = [];
+    for (const w of load.warnings()) await report.attachJson('plan warning', w);
+    for (let run = 1; run <= scenario.repeat.runs; run++) {
+      if (run > 1 && scenario.repeat.restartBetween) {
+        await report.phase(`restart the ${this.p.dut.name} before run ${run}`, () =>
+          this.p.dut.restart({ reboot: scenario.repeat.reboot }),
+        );
+      }
+      for (const ks of groups) results.push(...(await this.runGroup(run, ks, (run - 1) * n)));
+    }
+    await report.attachLogs(load.logFiles);
+    const failures = results.flatMap((r) => [
+      ...r.verdicts.failures.map((f) => `iteration ${r.iteration}: ${f.message}`),
+      ...r.notes.map((note) => `iteration ${r.iteration}: ${note}`),
+    ]);
+    return { scenario: scenario.name, iterations: results, pass: failures.length === 0, failures };
+  }
+
+  private async phase<T>(name: string, scope: Scope, fn: () => Promise<T>): Promise<T> {
+    return this.p.report.phase(name, async () => {
+      const out = await fn();
+      await this.afterPhase(name, scope);
+      return out;
+    });
+  }
+
+  /** Device (and router) state at the end of each phase, attached to it; a failure here is only recorded. */
+  private async afterPhase(name: string, scope: Scope): Promise<void> {
+    const label = name.split(':')[0]!;
+    const { report, router, scenario } = this.p;
+    const snapshot = await this.p.dut.snapshot(scope).catch((err: Error) => ({ error: err.message }));
+    await report.attachJson(`${this.p.dut.name} after ${label}`, snapshot);
+    if (router && scenario.router.check && (label === 'bring-up' || label === 'add')) {
+      const r = await router.allUp().catch((err: Error) => ({ error: err.message }));
+      await report.attachJson(`router ${router.host.name} after ${label}`, r);
+      if ('error' in r) this.routerNotes.push(r.error);
+      else if (r.up < r.total)
+        this.routerNotes.push(
+          `router ${router.host.name}: ${r.up}/${r.total} BGP neighbors up after ${label}`,
+        );
+    }
+    await this.p.afterPhase?.(name);
+  }
+
+  private routerNotes: string[] = [];
+
+  private async runGroup(run: number, ks: number[], base: number): Promise<IterationResult[]> {
+    const { scenario, dut, load, report } = this.p;
+    const parallel = ks.length > 1;
+    const iterationOf = (k: number) => base + k + 1;
+    const first = iterationOf(ks[0]!);
+    const observations: Observation[] = ks.map((k) =>
+      dut.observe(load.scope([k], parallel), {
+        targets: load.expected(k),
+        makeSeries: (name, unit) => report.series(iterationOf(k), name, unit),
+      }),
+    );
+    const groupScope = load.scope(ks, false);
+    const events: LoadEvent[] = [];
+    const offEvents = load.onEvent((e) => events.push(e));
+    this.routerNotes = [];
+    const ctx: phases.PhaseContext<Scope> = {
+      load,
+      ks,
+      expected: sum(ks.map((k) => load.expected(k))),
+      observations,
+      timeouts: scenario.bgpStress.timeouts,
+      marks: { start: monotonicMs() },
+      events,
+      notes: [],
+      progress: new ProgressLine(`${scenario.name} #${ks.map(iterationOf).join('+')}`),
+      clockResolutionMs: this.clockResolutionMs,
+      signal: this.p.signal,
+    };
+    if (!scenario.verifyRoutes) ctx.expected = { ...ctx.expected, prefixes: 0 };
+    const startWall = Date.now();
+    let sampler: ProcessSampler | undefined;
+    let flap: IterationTimeline['flap'];
+    try {
+      for (const o of observations) o.start();
+      if (scenario.cpu.sample) {
+        sampler = await dut.sampleProcess({
+          intervalMs: scenario.cpu.intervalMs,
+          makeSeries: (name, unit) => report.series(first, name, unit, { source: `${dut.name} /proc` }),
+        });
+      }
+      const op = scenario.operation;
+      try {
+        const up = await this.phase('bring-up: start the load, wait for all peers', groupScope, () =>
+          phases.bringUp(ctx),
+        );
+        // Generators whose peers never came up never get the trigger, so they would not end by themselves.
+        if (!up) await Promise.all(ks.map((k) => load.drop(k)));
+        else {
+          const added = await this.phase(
+            'add: trigger route sends, wait for all prefixes and pending_updates 0',
+            groupScope,
+            () => phases.add(ctx),
+          );
+          if (added && op.kind === 'add_and_flap') {
+            flap = await this.phase(`flap: drop and reconnect the load ${op.flaps} time(s)`, groupScope, () =>
+              phases.flap(ctx, op.flaps),
+            );
+          }
+          if (added && op.kind === 'add_and_hold') {
+            await this.phase(`hold: keep routes for ${op.holdSeconds} s`, groupScope, () =>
+              phases.hold(ctx, op.holdSeconds),
+            );
+          }
+          // Even after a failed add the hold is ended, so the generators withdraw and exit by themselves.
+          await this.phase('delete: end the hold, wait for every prefix to be withdrawn', groupScope, () =>
+            phases.withdraw(ctx, added),
+          );
+        }
+      } finally {
+        await this.phase('stop: wait for the load to exit, stop what is left', groupScope, () =>
+          phases.finish(ctx),
+        );
+      }
+    } finally {
+      offEvents();
+      await Promise.all(observations.map((o) => o.stop()));
+      await sampler?.stop();
+      await load.stop();
+    }
+    const end = monotonicMs();
+    const notes = [...ctx.notes, ...this.routerNotes];
+    const results = ks.map((k, i) =>
+      this.iterationResult(run, k, iterationOf(k), observations[i]!, ctx, { flap, sampler, notes }),
+    );
+    for (const r of results) {
+      report.recordIteration({
+        iteration: r.iteration,
+        params: { ...r.params },
+        start: ctx.marks.start,
+        end,
+        startWall,
+        endWall: Date.now(),
+        marks: archivedMarks(ctx.marks),
+        expected: { ...r.expected },
+        measurements: r.measurements,
+        verdicts: r.verdicts.results,
+      });
+    }
+    ctx.progress.done(`${notes.length ? 'incomplete' : 'done'}${resultNote(results[0]!.measurements)}`);
+    for (const [i, k] of ks.entries()) {
+      const o = observations[i]!;
+      await report.iterationCharts(iterationOf(k), {
+        t0: ctx.marks.start,
+        peersUp: o.series.peersUp,
+        prefixes: o.series.prefixes,
+        pending: o.series.pendingUpdates,
+        cpu: i === 0 ? sampler?.cpu.points : undefined,
+      });
+    }
+    return results;
+  }
+
+  private iterationResult(
+    run: number,
+    k: number,
+    iteration: number,
+    o: Observation,
+    ctx: phases.PhaseContext<Scope>,
+    g: { flap: IterationTimeline['flap']; sampler: ProcessSampler | undefined; notes: string[] },
+  ): IterationResult {
+    const { scenario, thresholds, load } = this.p;
+    const expected = load.expected(k);
+    const { marks } = ctx;
+    const timeline: IterationTimeline = {
+      marks: { ...marks },
+      milestones: {
+        firstPeerUp: o.milestone({ ...firstPeerUp(), after: marks.start }, 'peers'),
+        allPeersUp: o.milestone({ ...allPeersUp(expected.peers), after: marks.start }, 'peers'),
+        routesComplete:
+          marks.addTrigger === undefined
+            ? undefined
+            : o.milestone(routesComplete(expected.prefixes, marks.addTrigger), 'routes'),
+        allWithdrawn:
+          marks.deleteTrigger === undefined
+            ? undefined
+            : o.milestone(allWithdrawn(marks.deleteTrigger), 'routes'),
+      },
+      flap: g.flap,
+      expected,
+      cpu: g.sampler?.cpu.points,
+      rss: g.sampler?.rss.points,
+      cpuOnlyAtPeak: scenario.cpu.onlyAtPeak,
+      clockResolutionMs: this.clockResolutionMs,
+    };
+    const measurements = iterationMetrics(timeline);
+    const applicable = thresholds
+      .list()
+      .filter((t) => scenario.verifyRoutes || !ROUTE_METRICS.has(t.metric as MetricName));
+    if (!scenario.verifyRoutes) for (const m of ROUTE_METRICS) delete measurements[m];
+    const it = scenario.iterations[k]!;
+    return {
+      iteration,
+      run,
+      params: {
+        run,
+        instances: it.instances,
+        agents: it.agents,
+        routes: it.routes,
+        servers: load.generatorHosts,
+      },
+      expected,
+      measurements,
+      timeline,
+      thresholds: applicable,
+      verdicts: checkAll(applicable, measurements),
+      notes: g.notes,
+    };
+  }
+}
+
+/** Marks under the archive's names. */
+function archivedMarks(m: IterationTimeline['marks']): Record<string, number> {
+  const out: Record<string, number> = { start: m.start };
+  if (m.bringUpStart !== undefined) out.bring_up_start = m.bringUpStart;
+  if (m.addTrigger !== undefined) out.add_trigger = m.addTrigger;
+  if (m.feedStart !== undefined) out.add_start = m.feedStart;
+  if (m.deleteTrigger !== undefined) out.delete_trigger = m.deleteTrigger;
+  return out;
+}
+
+/** The last progress line states what the iteration measured. */
+function resultNote(m: Measurements): string {
+  const s = (name: MetricName, what: string) => {
+    const v = m[name];
+    return v ? `${what} ${v.value.toFixed(3)} s` : undefined;
+  };
+  const parts = [
+    s('peers_up_time', 'peers up'),
+    s('prefix_add_time', 'add'),
+    s('reconvergence_time', 'reconverge'),
+    s('prefix_delete_time', 'withdraw'),
+  ].filter((x) => x !== undefined);
+  return parts.length ? `: ${parts.join(', ')}` : '';
+}
