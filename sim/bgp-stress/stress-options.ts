@@ -1,5 +1,5 @@
 /** Typed bgp_stress_test settings from the parsed command line, with the real tool's defaults and range checks. */
-import { rangeLimits } from '../../lib/bgpstress/tool-naming.ts';
+import { optionLimits, sourceBase } from './tool-naming.ts';
 import { OPTION_SPECS } from './option-table.ts';
 import type { GivenOptions } from './command-line.ts';
 
@@ -13,13 +13,13 @@ export interface StressOptions {
   /** -1 = no events, 0 = forever, N = N random events. */
   nevents: number;
   testId: number;
-  testIdGiven: boolean;
   instanceName?: string;
   pause: boolean;
   routesSendTrigger: string;
   xmppServer: string;
   /** Set = external control node mode (the only mode the emulator runs). */
   xmppPort?: number;
+  /** The address agent 1 binds, after --test-id moved the default (see sourceBase). */
   xmppSource: string;
   xmppNexthop: string;
   xmppNexthopVary: boolean;
@@ -75,13 +75,12 @@ export function toStressOptions(given: GivenOptions, env: NodeJS.ProcessEnv = pr
     nvms: int('nvms'),
     nevents,
     testId: int('test-id'),
-    testIdGiven: given.has('test-id'),
     instanceName: given.get('instance-name'),
     pause: on('pause'),
     routesSendTrigger: str('routes-send-trigger'),
     xmppServer: str('xmpp-server'),
     xmppPort: optInt('xmpp-port'),
-    xmppSource: str('xmpp-source'),
+    xmppSource: sourceBase(str('xmpp-source'), given.has('test-id'), int('test-id')),
     xmppNexthop: str('xmpp-nexthop'),
     xmppNexthopVary: on('xmpp-nexthop-vary'),
     xmppPrefix: given.get('xmpp-prefix'),
@@ -109,7 +108,7 @@ export function toStressOptions(given: GivenOptions, env: NodeJS.ProcessEnv = pr
  */
 export function rangeError(o: StressOptions): string | undefined {
   if (o.xmppPrefix !== undefined && o.xmppPrefix !== '') return undefined;
-  const max = rangeLimits(o.largeFormat);
+  const max = optionLimits(o.largeFormat);
   const checks: [string, number, number][] = [
     ['test-id', o.testId, max.testId],
     ['ninstances', o.ninstances, max.ninstances],

@@ -6,15 +6,9 @@
  * tf-controller's bgp_stress_test.cc.
  */
 import { existsSync, rmSync } from 'node:fs';
-import { sleep } from '../../lib/clock.ts';
-import {
-  agentName,
-  agentRoutePrefix,
-  agentSourceAddress,
-  instanceName,
-} from '../../lib/bgpstress/tool-naming.ts';
-import type { PrefixRule } from '../../lib/bgpstress/tool-naming.ts';
-import { intToIpv4, ipv4ToInt } from '../../lib/bgpstress/ipv4.ts';
+import { sleep } from '../clock.ts';
+import { agentJid, agentPrefix, agentSource, routingInstanceName, type PrefixPlan } from './tool-naming.ts';
+import { formatIpv4, parseIpv4 } from './ipv4.ts';
 import { collectionIq, publishRouteIq, subscribeIq, unsubscribeIq, withdrawRouteIq } from '../xmpp/index.ts';
 import type { StressOptions } from './stress-options.ts';
 import type { ToolLogger } from './tool-logger.ts';
@@ -41,7 +35,7 @@ export interface StressRunIo {
 export class StressRun {
   readonly agents: XmppAgent[] = [];
   private failures = 0;
-  private readonly rule: PrefixRule;
+  private readonly plan: PrefixPlan;
   private readonly labels = new Map<XmppAgent, number>();
   private routesFed = false;
   private keepalive: NodeJS.Timeout | undefined;
@@ -53,7 +47,7 @@ export class StressRun {
     readonly o: StressOptions,
     readonly io: StressRunIo,
   ) {
-    this.rule = { testId: o.testId, largeFormat: o.largeFormat, startPrefix: o.xmppPrefix || undefined };
+    this.plan = { testId: o.testId, largeFormat: o.largeFormat, xmppPrefix: o.xmppPrefix || undefined };
     const waitUs = Number(io.env.TASK_UTIL_WAIT_TIME ?? 1000);
     const retries = Number(io.env.TASK_UTIL_RETRY_COUNT ?? 10000);
     this.waitMs = Math.max(1000, (waitUs * retries) / 1000);
@@ -79,7 +73,7 @@ export class StressRun {
   }
 
   private instanceNameOf(id: number): string {
-    return instanceName(id, this.o.instanceName);
+    return routingInstanceName(id, this.o.instanceName);
   }
 
   /** Runs the whole test; resolves with the process exit code. */
@@ -129,8 +123,8 @@ export class StressRun {
     for (let n = 1; n <= o.nagents; n++) {
       const agent = new XmppAgent({
         number: n,
-        jid: agentName(o.testId, n),
-        localAddress: agentSourceAddress(o.xmppSource, n, o.testIdGiven ? o.testId : undefined),
+        jid: agentJid(o.testId, n),
+        localAddress: agentSource(o.xmppSource, n),
         server: o.xmppServer,
         port,
         processUpdates: !o.noAgentsUpdatesProcessing && !o.noAgentsMessagesProcessing,
@@ -207,12 +201,12 @@ export class StressRun {
 
   private nexthop(agent: XmppAgent, routeId: number): string {
     const base = this.o.xmppNexthop || agent.opts.localAddress;
-    return intToIpv4(ipv4ToInt(base, 'xmpp-nexthop') + (this.o.xmppNexthopVary ? routeId : 0));
+    return formatIpv4(parseIpv4(base, 'xmpp-nexthop') + (this.o.xmppNexthopVary ? routeId : 0));
   }
 
   private routeAddXml(agent: XmppAgent, instanceId: number, routeId: number): string {
     const name = this.instanceNameOf(instanceId);
-    const prefix = agentRoutePrefix(this.rule, agent.opts.number, instanceId, routeId);
+    const prefix = agentPrefix(this.plan, agent.opts.number, instanceId, routeId);
     const label = this.labels.get(agent) ?? FIRST_LABEL;
     this.labels.set(agent, label + 1);
     agent.published.add(`${instanceId}:${routeId}`);
@@ -229,7 +223,7 @@ export class StressRun {
 
   private routeDeleteXml(agent: XmppAgent, instanceId: number, routeId: number): string {
     const name = this.instanceNameOf(instanceId);
-    const prefix = agentRoutePrefix(this.rule, agent.opts.number, instanceId, routeId);
+    const prefix = agentPrefix(this.plan, agent.opts.number, instanceId, routeId);
     agent.published.delete(`${instanceId}:${routeId}`);
     return withdrawRouteIq(agent.jid, name, prefix) + collectionIq(agent.jid, name, prefix, 'dissociate');
   }
@@ -310,7 +304,7 @@ export class StressRun {
   /** Distinct prefixes each instance should hold: every agent's, or one shared set with --xmpp-prefix. */
   private expectedPerInstance(): number {
     const up = this.agents.filter((a) => a.state === 'established').length;
-    return this.rule.startPrefix !== undefined ? (up > 0 ? this.o.nroutes : 0) : up * this.o.nroutes;
+    return this.plan.xmppPrefix !== undefined ? (up > 0 ? this.o.nroutes : 0) : up * this.o.nroutes;
   }
 
   /** VerifyAgentRoutes: every agent holds `expected` routes in each instance 1..n (needs processing on). */

@@ -5,7 +5,7 @@
  * and a latency that grows with load. Everything is seeded: a model and a
  * seed give the same trials every time.
  */
-import { L1_OVERHEAD_BYTES } from '../../lib/trafficgen/line-rate.ts';
+import { L1_OVERHEAD_BYTES } from './line-rate.ts';
 
 export interface DutModelSpec {
   name: string;

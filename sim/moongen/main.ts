@@ -8,10 +8,10 @@
  * signal handling does; a one-shot run still prints its report.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { readVsperfConfig, type LuaValue } from '../../lib/trafficgen/moongen/lua-table-reader.ts';
-import { rfc2544BinarySearch } from '../../lib/trafficgen/search/binary-search.ts';
-import { lineRateMpps } from '../../lib/trafficgen/line-rate.ts';
 import { DutModel, type DutTrial } from './dut-model.ts';
+import { L1_OVERHEAD_BYTES, lineRateMpps } from './line-rate.ts';
+import { readVsperfCfg, type LuaTable, type LuaValue } from './vsperf-cfg-reader.ts';
+import { vsperfBinarySearch } from './vsperf-binary-search.ts';
 import { simSettings } from './dut-source.ts';
 import { printf } from './printf.ts';
 
@@ -60,38 +60,48 @@ interface Params {
   linkSpeed: number;
 }
 
-function params(cfg: Record<string, LuaValue>): Params {
+/** A config value as text for error messages: Lua's own notation. */
+function luaText(v: LuaValue): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v !== 'object') return String(v);
+  const entries = [...v.list.map(luaText), ...[...v.fields].map(([k, x]) => `${k} = ${luaText(x)}`)];
+  return `{${entries.join(', ')}}`;
+}
+
+/** The port list: a Lua list of port numbers, in pairs. */
+function portList(v: LuaValue | undefined): number[] {
+  if (v === undefined) return [0, 1];
+  const ports = typeof v === 'object' && v.fields.size === 0 ? v.list : [];
+  if (ports.length < 2 || ports.length % 2 || ports.some((p) => typeof p !== 'number')) {
+    throw new Error(`${CONFIG_FILE}: ports: expected pairs of port numbers like {0,1}, found ${luaText(v)}`);
+  }
+  return ports as number[];
+}
+
+function params(cfg: LuaTable): Params {
+  const get = (k: string) => cfg.fields.get(k);
   const n = (k: string, d: number) => {
-    const v = cfg[k];
-    if (v === undefined || v === null) return d;
+    const v = get(k);
+    if (v === undefined) return d;
     if (typeof v !== 'number')
-      throw new Error(`${CONFIG_FILE}: ${k}: expected a number, found ${JSON.stringify(v)}`);
+      throw new Error(`${CONFIG_FILE}: ${k}: expected a number, found ${luaText(v)}`);
     return v;
   };
-  const ports = cfg.ports ?? [0, 1];
-  if (
-    !Array.isArray(ports) ||
-    ports.length < 2 ||
-    ports.length % 2 ||
-    ports.some((p) => typeof p !== 'number')
-  ) {
-    throw new Error(
-      `${CONFIG_FILE}: ports: expected pairs of port numbers like {0,1}, found ${JSON.stringify(ports)}`,
-    );
-  }
+  const testType = get('testType');
+  const startRate = get('startRate');
   return {
-    testType: typeof cfg.testType === 'string' ? cfg.testType : 'throughput',
+    testType: typeof testType === 'string' ? testType : 'throughput',
     frameSize: n('frameSize', 64),
-    startRate: typeof cfg.startRate === 'number' ? cfg.startRate : undefined,
-    runBidirec: cfg.runBidirec === true,
+    startRate: typeof startRate === 'number' ? startRate : undefined,
+    runBidirec: get('runBidirec') === true,
     nrFlows: n('nrFlows', 256),
     searchRunTime: n('searchRunTime', 60),
     validationRunTime: n('validationRunTime', 30),
     latencyRunTime: n('latencyRunTime', 1800),
     acceptableLossPct: n('acceptableLossPct', 0),
     rateGranularity: n('rate_granularity', 0.1),
-    ports: ports as number[],
-    oneShot: cfg.oneShot === true,
+    ports: portList(get('ports')),
+    oneShot: get('oneShot') === true,
     linkSpeed: n('linkSpeed', 10e9),
   };
 }
@@ -109,6 +119,8 @@ function connections(p: Params): [number, number][] {
 interface TrialOutcome {
   rate: number;
   perDirection: DutTrial[];
+  /** Every direction within acceptableLossPct (the script's acceptableLoss). */
+  passed: boolean;
 }
 
 async function main(): Promise<number> {
@@ -127,15 +139,21 @@ async function main(): Promise<number> {
   out('EAL: Probing VFIO support...');
   out(`EAL: emulated NICs, DUT model "${sim.dut.name}" (${sim.source}), time scale ${sim.timeScale}`);
 
-  let cfg: Record<string, LuaValue> = {};
+  let cfg: LuaTable = { list: [], fields: new Map() };
   if (existsSync(CONFIG_FILE)) {
     info('reading [%s]', CONFIG_FILE);
+    let read: LuaTable | undefined;
     try {
-      cfg = readVsperfConfig(readFileSync(CONFIG_FILE, 'utf8'), CONFIG_FILE);
+      read = readVsperfCfg(readFileSync(CONFIG_FILE, 'utf8'), CONFIG_FILE);
     } catch (err) {
       error('Could not load DPDK config: %s', (err as Error).message);
       return 0;
     }
+    if (!read) {
+      error('Config file does not contain VSPERF statement');
+      return 0;
+    }
+    cfg = read;
   } else warn('No %s file found, using defaults', CONFIG_FILE);
   const p = params(cfg);
   const conns = connections(p);
@@ -143,7 +161,7 @@ async function main(): Promise<number> {
   info('number of tx queues: %d', 3);
   for (const [a, b] of conns) info('device %d transmits to device %d', p.ports[a]!, p.ports[b]!);
 
-  const maxTx = lineRateMpps(p.linkSpeed / 1e9, p.frameSize);
+  const maxTx = lineRateMpps(p.linkSpeed, p.frameSize);
   info('Max Tx rate: %.2f', maxTx);
   let startRate = p.startRate ?? maxTx;
   if (startRate > maxTx) {
@@ -195,7 +213,7 @@ async function main(): Promise<number> {
     if (pass) info('Test Result:  PASSED');
     else warn('Test Result:  FAILED');
     if (latencyMode && (final || p.testType === 'latency')) writeHistograms(perDirection, conns, p);
-    return { rate, perDirection };
+    return { rate, perDirection, passed: pass };
   };
 
   let report: TrialOutcome | null = null;
@@ -213,40 +231,25 @@ async function main(): Promise<number> {
       ),
     );
     let last: TrialOutcome | undefined;
-    const result = await rfc2544BinarySearch(
-      async (rate, duration, label) => {
-        if (stopping) throw new StoppedError();
-        last = await runTrial(rate, duration, label === 'validation');
-        const tx = last.perDirection.reduce((s, t) => s + t.tx, 0);
-        // The script judges each direction; the worst one decides, so hand the search that one.
-        const worst = last.perDirection.reduce((w, t) =>
-          (t.tx - t.rx) / t.tx > (w.tx - w.rx) / w.tx ? t : w,
-        );
-        return tx > 0 ? worst : { tx: 0, rx: 0 };
+    const end = await vsperfBinarySearch(
+      async (rate, final) => {
+        last = await runTrial(rate, final ? p.validationRunTime : p.searchRunTime, final);
+        return last.passed;
       },
-      {
-        startRateMpps: startRate,
-        granularityMpps: p.rateGranularity,
-        acceptableLossPct: p.acceptableLossPct,
-        searchDurationS: p.searchRunTime,
-        validationDurationS: p.validationRunTime,
-      },
-    ).catch((err: unknown) => {
-      if (err instanceof StoppedError) return null;
-      throw err;
-    });
-    if (result === null) return 0;
-    if (result.throughputMpps === null) {
-      error('%s', result.failure ?? 'search failed');
+      { startRateMpps: startRate, granularityMpps: p.rateGranularity },
+      () => !stopping,
+    );
+    if (end.kind === 'below-granularity') {
+      error('could not even pass with a rate <= the granularity (%s Mpps)', p.rateGranularity);
       return 0;
     }
+    // Stopped, or the loop ran out without a validated rate: the script ends without a report.
+    if (end.kind !== 'validated') return 0;
     report = last ?? null;
   }
   if (report) showReport(report, p, startRate, conns);
   return 0;
 }
-
-class StoppedError extends Error {}
 
 async function progress(
   rate: number,
@@ -270,7 +273,7 @@ async function progress(
           p.ports[a]!,
           rate,
           mbit,
-          rate * (p.frameSize + 20) * 8,
+          rate * (p.frameSize + L1_OVERHEAD_BYTES) * 8,
         ),
       );
     }

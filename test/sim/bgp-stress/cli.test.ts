@@ -141,21 +141,18 @@ describe('bgp_stress_test against an XMPP listener', () => {
     );
     const p = new BgpStressLogParser();
     child.stdout!.on('data', (b: Buffer) => p.pushText(b.toString()));
-    const until = async (cond: () => boolean) => {
-      for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(cond()).toBe(true);
-    };
-    await until(() => p.count('trigger-wait') >= 1);
+    const within = { timeout: 10_000 };
+    await expect.poll(() => p.count('trigger-wait'), within).toBeGreaterThanOrEqual(1);
     const instance = 'default-domain:admin:network1.instance1:network1.instance1';
     expect(cn.prefixCount(instance)).toBe(0);
-    await until(() => p.count('trigger-wait') >= 2);
+    await expect.poll(() => p.count('trigger-wait'), within).toBeGreaterThanOrEqual(2);
     const [w1, w2] = p.events.filter((e) => e.kind === 'trigger-wait');
     expect(w2!.atMs - w1!.atMs).toBeGreaterThan(2500);
     expect(p.first('trigger-wait')).toMatchObject({ file: trigger });
     writeFileSync(trigger, '');
-    await until(() => p.count('paused') >= 1);
+    await expect.poll(() => p.count('paused'), within).toBeGreaterThanOrEqual(1);
     expect(existsSync(trigger)).toBe(false);
-    await until(() => cn.prefixCount(instance) === 6);
+    await expect.poll(() => cn.prefixCount(instance), within).toBe(6);
     // Closing stdin ends the pause: routes are withdrawn and the run exits 0.
     child.stdin!.end();
     const r = await child;
@@ -163,7 +160,7 @@ describe('bgp_stress_test against an XMPP listener', () => {
     expect(cn.prefixCount(instance)).toBe(0);
   });
 
-  it('--pause holds until SIGTERM, then withdraws and exits 0', async () => {
+  it('--pause holds until SIGTERM, keeping its sessions alive, then withdraws and exits 0', async () => {
     const child = execa(
       BIN,
       [
@@ -175,21 +172,19 @@ describe('bgp_stress_test against an XMPP listener', () => {
         '--xmpp-source=127.9.2.1',
         '--pause',
       ],
-      { reject: false, timeout: 20_000, stdin: 'pipe' },
+      // Keepalives every 100 ms (hold time / 3) show the paused run still holds its sessions.
+      { reject: false, timeout: 20_000, stdin: 'pipe', env: { XMPP_KEEPALIVE_SECONDS: '0.3' } },
     );
     let out = '';
     child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     const instance = 'default-domain:admin:network1.instance1:network1.instance1';
-    for (
-      let i = 0;
-      i < 200 && !(out.includes('Pause after initial setup is complete') && cn.prefixCount(instance) === 6);
-      i++
-    ) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(cn.prefixCount(instance)).toBe(6);
-    await new Promise((r) => setTimeout(r, 300));
+    const within = { timeout: 10_000 };
+    await expect.poll(() => out, within).toContain('Pause after initial setup is complete');
+    await expect.poll(() => cn.prefixCount(instance), within).toBe(6);
+    const keepalivesAtPause = cn.keepalives;
+    await expect.poll(() => cn.keepalives, within).toBeGreaterThanOrEqual(keepalivesAtPause + 2 * 3);
     expect(child.exitCode).toBeNull();
+    expect(cn.prefixCount(instance)).toBe(6);
     child.kill('SIGTERM');
     const r = await child;
     expect(r.exitCode).toBe(0);

@@ -31,6 +31,8 @@ export class TinyControlNode {
   /** Every agent jid that ever opened a stream, with its source address. */
   readonly seen = new Map<string, string>();
   closedStreams = 0;
+  /** Whitespace keepalives received, over all sessions. */
+  keepalives = 0;
   private server: Server | undefined;
 
   async start(): Promise<number> {
@@ -75,6 +77,8 @@ export class TinyControlNode {
           this.seen.set(session.agent, session.remoteAddress);
           this.sessions.add(session);
           socket.write(streamOpen({ from: CONTROL_NODE_JID, to: session.agent, id: 'tiny' }));
+        } else if (ev.kind === 'keepalive') {
+          this.keepalives++;
         } else if (ev.kind === 'close') {
           this.closedStreams++;
           socket.end('</stream:stream>');

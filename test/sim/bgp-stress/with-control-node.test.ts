@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { ConfigApiClient } from '../../../lib/contrail/config-api-client.ts';
 import { IntrospectClient, ESTABLISHED } from '../../../lib/contrail/introspect-client.ts';
 import { buildArgs } from '../../../lib/bgpstress/command.ts';
@@ -35,16 +35,15 @@ it('100 agents from one bgp_stress_test are 100 Established XMPP neighbors and t
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   const introspect = new IntrospectClient(lab.endpoints.introspect);
   const table = 'default-domain:admin:cnt_n1:cnt_n1.inet.0';
-  let up = 0;
-  let prefixes = 0;
-  for (let i = 0; i < 300 && (up < 100 || prefixes < 300); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    const neighbors = await introspect.neighbors();
-    up = neighbors.filter((n) => n.encoding === 'XMPP' && n.state === ESTABLISHED).length;
-    prefixes = (await introspect.routeSummary(table)).find((t) => t.name === table)?.prefixes ?? 0;
-  }
-  expect(up).toBe(100);
-  expect(prefixes).toBe(300);
+  await vi.waitFor(
+    async () => {
+      const neighbors = await introspect.neighbors();
+      expect(neighbors.filter((n) => n.encoding === 'XMPP' && n.state === ESTABLISHED)).toHaveLength(100);
+      const summary = await introspect.routeSummary(table);
+      expect(summary.find((t) => t.name === table)?.prefixes).toBe(300);
+    },
+    { timeout: 30_000, interval: 100 },
+  );
   expect(out).toContain('Pause after initial setup is complete');
   child.stdin!.end();
   const r = await child;
