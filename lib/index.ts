@@ -44,6 +44,8 @@ export * from './bgpstress/tool-naming.ts';
 export * from './scenario/schema.ts';
 export { loadScenario, parseScenario, ScenarioError } from './scenario/load.ts';
 export { importParams } from './scenario/import-params.ts';
+export * from './scenario/throughput-schema.ts';
+export * from './scenario/load-throughput.ts';
 export { ProgressLine } from './progress/progress-line.ts';
 
 // Measurement, thresholds, reports
@@ -79,3 +81,4 @@ export * from './trafficgen/search/binary-search.ts';
 export * from './trafficgen/search/multi-goal-search.ts';
 export * from './trafficgen/search/progress-line.ts';
 export * from './trafficgen/throughput-report.ts';
+export * from './trafficgen/throughput-run.ts';

@@ -48,6 +48,52 @@ describe('charts', () => {
     expect(svg.match(/aria-roledescription="bar"/g)?.length).toBe(3);
   });
 
+  it('draws no bar for a missing value, never a 0, and keeps its label on the axis', async () => {
+    const svg = await barChartSvg({
+      title: 'Rx vs frame size',
+      xTitle: 'frame size',
+      yTitle: '%',
+      bars: [
+        { label: '64', value: 67 },
+        { label: '128', value: undefined },
+        { label: '256', value: NaN },
+        { label: '512', value: null },
+        { label: '1518', value: 100 },
+      ],
+    });
+    const bars = svg.match(/aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="bar"/g) ?? [];
+    expect(bars.map((b) => /frame size: (\d+); %: (\S+)"/.exec(b)?.slice(1))).toEqual([
+      ['64', '67'],
+      ['1518', '100'],
+    ]);
+    for (const label of ['64', '128', '256', '512', '1518']) expect(svg).toContain(`>${label}</text>`);
+  });
+
+  it('leaves missing values out of a line instead of drawing them at 0', async () => {
+    const svg = await lineChartSvg({
+      title: 'Bounds',
+      xTitle: 'trial',
+      yTitle: 'Mpps',
+      series: [
+        {
+          name: 'lower',
+          points: [
+            { x: 1, y: null },
+            { x: 2, y: 5 },
+            { x: 3, y: NaN },
+            { x: 4, y: 6 },
+          ],
+        },
+      ],
+    });
+    const points =
+      svg.match(/aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="point"/g) ?? [];
+    expect(points.map((p) => /trial: (\d+); Mpps: (\S+);/.exec(p)?.slice(1))).toEqual([
+      ['2', '5'],
+      ['4', '6'],
+    ]);
+  });
+
   it('turns series points into seconds since the first point', () => {
     const pts = seriesToChartPoints([
       { t: 5000, wall: 0, v: 1 },
