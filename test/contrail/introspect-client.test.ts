@@ -52,7 +52,8 @@ const server = http.createServer((req, res) => {
         )
         .join('') +
       '</__ShowRouteSummaryResp_list>';
-  else if (url.pathname === '/Snh_Slow') return void setTimeout(() => res.end('late'), 3000);
+  // Never answers: only the client's own timeout can end the request (afterAll closes the connection).
+  else if (url.pathname === '/Snh_Slow') return;
   if (body === undefined) return void res.writeHead(404).end('no such page');
   res.writeHead(200, { 'content-type': 'text/xml' }).end(body);
 });

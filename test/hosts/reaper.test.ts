@@ -7,7 +7,10 @@ import { listTaggedProcesses, reap, selectForReaping } from '../../lib/hosts/rea
 import { sshHostOptions, startSshd, type Sshd } from '../support/sshd.ts';
 import { newRunTag, startHostUnderTest, type HostUnderTest } from '../support/host-under-test.ts';
 import { startNodeScript } from '../support/node-script.ts';
-import { eventually, isRunning, runningInGroup } from '../support/proc.ts';
+import { isRunning, runningInGroup } from '../support/proc.ts';
+
+/** Bound for waiting until a killed process is gone: exits are asynchronous, and slow on a loaded machine. */
+const EXIT_WAIT = { timeout: 5000, interval: 50 };
 
 describe.each(['local', 'ssh'] as const)('reaper on %s host', (kind) => {
   let t: HostUnderTest;
@@ -44,7 +47,7 @@ describe.each(['local', 'ssh'] as const)('reaper on %s host', (kind) => {
     client.child.kill('SIGKILL');
     await client.exited();
     // The guard notices its launcher is gone and ends the group; the daemon escaped the group.
-    expect(await eventually(() => runningInGroup(leader).length === 0, 8000)).toBe(true);
+    await expect.poll(() => runningInGroup(leader), { ...EXIT_WAIT, timeout: 8000 }).toEqual([]);
     expect(isRunning(daemon)).toBe(true);
 
     const listed = await listTaggedProcesses(t.host);
@@ -55,14 +58,14 @@ describe.each(['local', 'ssh'] as const)('reaper on %s host', (kind) => {
     const result = await reap(t.host, { graceMs: 1000 });
     expect(result.killed.map((p) => p.pid)).toContain(daemon);
     expect(result.killed.every((p) => p.runTag !== t.runTag && p.runTag !== liveRun)).toBe(true);
-    expect(await eventually(() => !isRunning(daemon))).toBe(true);
+    await expect.poll(() => isRunning(daemon), EXIT_WAIT).toBe(false);
     expect(isRunning(live.pid)).toBe(true);
     expect(isRunning(untaggedPid)).toBe(true);
 
     // reap() with a runTag: exactly that run, even while it is alive.
     const own = await reap(t.host, { runTag: liveRun, graceMs: 1000 });
     expect(own.killed.map((p) => p.pid)).toContain(live.pid);
-    expect(await eventually(() => !isRunning(live.pid))).toBe(true);
+    await expect.poll(() => isRunning(live.pid), EXIT_WAIT).toBe(false);
     expect(isRunning(untaggedPid)).toBe(true);
     untagged.child.kill('SIGTERM');
     await untagged.exited();
@@ -84,7 +87,7 @@ describe.each(['local', 'ssh'] as const)('reaper on %s host', (kind) => {
     expect(result.killed.map((p) => p.pid)).toContain(a.pid);
     expect(result.killed.every((p) => p.owner === mine.ownerTag)).toBe(true);
     expect(result.killed.map((p) => p.pid)).not.toContain(b.pid);
-    expect(await eventually(() => !isRunning(a.pid))).toBe(true);
+    await expect.poll(() => isRunning(a.pid), EXIT_WAIT).toBe(false);
     expect(isRunning(b.pid)).toBe(true);
     await b.stop({ graceMs: 500 });
     await Promise.all([mine.close(), theirs.close()]);

@@ -2,7 +2,6 @@ import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sleep } from '../../lib/clock.ts';
 import { Series, readSeries } from '../../lib/measure/series.ts';
 
 const dirs: string[] = [];
@@ -20,13 +19,14 @@ describe('Series', () => {
     const s = new Series('peers_up', 'count', { file, meta: { resolutionMs: 25 } });
     s.add(1);
     s.add(2);
-    let lines: string[] = [];
-    for (let i = 0; i < 100 && lines.length < 3; i++) {
-      await sleep(10);
-      lines = (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
-    }
-    expect(lines).toHaveLength(3);
-    expect(JSON.parse(lines[0]!)).toEqual({ series: 'peers_up', unit: 'count', meta: { resolutionMs: 25 } });
+    const fileLines = async () => (await readFile(file, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+    // Header and both points reach the file while the series is still open.
+    await expect.poll(fileLines, { timeout: 5000, interval: 10 }).toHaveLength(3);
+    expect(JSON.parse((await fileLines())[0]!)).toEqual({
+      series: 'peers_up',
+      unit: 'count',
+      meta: { resolutionMs: 25 },
+    });
     await s.close();
     expect(() => s.add(3)).toThrow(/after close/);
     const back = await readSeries(file);

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ProcessHandle } from '../../lib/hosts/host.ts';
 import { shellQuote } from '../../lib/hosts/shell-quote.ts';
 import {
@@ -46,6 +46,7 @@ const server = net.createServer((s) => {
   server.close();
 });
 server.listen(0, process.argv[1], () => console.log('listening ' + server.address().port));
+// Ends itself should no one connect: a bound on its life, not a wait.
 setTimeout(() => process.exit(3), ${2 * STEP_MS}).unref();
 `;
 
@@ -60,19 +61,12 @@ s.on('connect', () => (local = s.localAddress));
 s.on('data', (d) => (got += d));
 s.on('end', () => console.log('from ' + local + ' ' + got.trim()));
 s.on('error', (e) => { console.error(e.message); process.exit(1); });
+// Gives up if the listener never answers: a bound on its life, not a wait.
 setTimeout(() => { console.error('no answer'); process.exit(2); }, ${STEP_MS}).unref();
 `;
 
 const node = (script: string, ...args: string[]) =>
   [process.execPath, '-e', script, ...args].map(shellQuote).join(' ');
-
-function withDeadline<T>(what: string, p: Promise<T>, ms = STEP_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
 
 describe.skipIf(!netnsUsable)('secondary addresses in network namespaces', () => {
   const runTag = process.env.NETSCALE_RUN_ID ?? `netns-${process.pid}`;
@@ -126,16 +120,14 @@ describe.skipIf(!netnsUsable)('secondary addresses in network namespaces', () =>
   async function listen(host: NetnsHost, address: string): Promise<{ port: number; proc: ProcessHandle }> {
     const proc = await host.spawn(node(LISTENER, address), { name: `listener@${host.name}` });
     started.add(proc);
-    const port = await withDeadline(
-      `listener on ${address} in ${host.name}`,
-      new Promise<number>((resolve) => {
-        proc.onLine((line) => {
-          const m = /^listening (\d+)$/.exec(line);
-          if (m) resolve(Number(m[1]));
-        });
-        const already = /^listening (\d+)$/m.exec(proc.output());
-        if (already) resolve(Number(already[1]));
-      }),
+    const port = await vi.waitFor(
+      () => {
+        const m = /^listening (\d+)$/m.exec(proc.output());
+        if (!m)
+          throw new Error(`listener on ${address} in ${host.name}: not listening yet: ${proc.output()}`);
+        return Number(m[1]);
+      },
+      { timeout: STEP_MS, interval: 20 },
     );
     return { port, proc };
   }
@@ -169,7 +161,7 @@ describe.skipIf(!netnsUsable)('secondary addresses in network namespaces', () =>
     const onAgent = await listen(ts, agent);
     const inbound = await connect(cn, agent, onAgent.port);
     expect(inbound.stdout, inbound.stderr).toBe(`from ${CN_ADDR} served by ${agent}\n`);
-    expect(await withDeadline('agent-side listener exit', onAgent.proc.wait())).toEqual({
+    expect(await vi.waitFor(() => onAgent.proc.wait(), { timeout: STEP_MS })).toEqual({
       code: 0,
       signal: null,
     });
@@ -180,7 +172,7 @@ describe.skipIf(!netnsUsable)('secondary addresses in network namespaces', () =>
     const onCn = await listen(cn, CN_ADDR);
     const outbound = await connect(ts, CN_ADDR, onCn.port, source);
     expect(outbound.stdout, outbound.stderr).toBe(`from ${source} served by ${CN_ADDR}\n`);
-    expect(await withDeadline('control-node listener exit', onCn.proc.wait())).toEqual({
+    expect(await vi.waitFor(() => onCn.proc.wait(), { timeout: STEP_MS })).toEqual({
       code: 0,
       signal: null,
     });

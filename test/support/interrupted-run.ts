@@ -15,4 +15,5 @@ for (const host of Object.values(lab.hosts)) {
   pgids.push(polite.pgid, stubborn.pgid);
 }
 process.stdout.write(JSON.stringify({ runId: lab.runId, pgids }) + '\n');
+// Stays alive until the test signals it: that is what the test needs of this process.
 setInterval(() => {}, 1000);

@@ -31,4 +31,5 @@ const daemon = await new Promise<number>((resolve) => {
   });
 });
 process.stdout.write(JSON.stringify({ leader: p.pgid, daemon }) + '\n');
+// Stays alive until the test signals it: that is what the test needs of this process.
 setInterval(() => {}, 1000);

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,7 +80,11 @@ describe('MoonGen driver on a local host', () => {
     const burst = await mg.sendBurstTraffic(trafficSpec({ frameRatePct: 10 }), { frames: 1_000_000 });
     expect(burst.txFrames).toBe(1_000_000);
     await mg.startContTraffic(trafficSpec({ frameRatePct: 20 }));
-    await new Promise((r) => setTimeout(r, 1500));
+    // Stopped before it starts sending, a trial sends nothing: wait until the script says it is sending.
+    const log = join(base, 'moongen_log.txt');
+    await expect
+      .poll(() => readFile(log, 'utf8').catch(() => ''), { timeout: 10_000, interval: 20 })
+      .toMatch(/^Testing [\d.]+ Mfps$/m);
     const stopped = await mg.stopContTraffic();
     expect(stopped.txFrames).toBeGreaterThan(0);
     expect(stopped.txPctLineRate).toBeCloseTo(20, 1);

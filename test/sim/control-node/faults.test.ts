@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigApiClient } from '../../../lib/contrail/config-api-client.ts';
 import { IntrospectClient } from '../../../lib/contrail/introspect-client.ts';
 import { monotonicMs } from '../../../lib/clock.ts';
 import { startSimLab, type SimLab } from '../../../sim/lab/start-sim-lab.ts';
-import { TestAgent, until } from './xmpp-test-agent.ts';
+import { TestAgent } from './xmpp-test-agent.ts';
 
 const INST = 'default-domain:admin:f:f';
 
@@ -39,7 +39,9 @@ describe('control node faults and event record', () => {
       for (let i = 0; i < 10; i++)
         a.publish(INST, { prefix: `10.3.${k}.${i}/32`, nextHop: '1.1.1.1', label: 30 });
     }
-    await until(() => agents.every((a) => a.routes(INST).size === 30), 5000, 'routes at agents');
+    await expect
+      .poll(() => agents.map((a) => a.routes(INST).size), { timeout: 5000, interval: 20 })
+      .toEqual([30, 30, 30]);
     const ev = (await (await fetch(`${lab.endpoints.introspect}/sim/events`)).json()) as Record<
       string,
       unknown
@@ -67,11 +69,9 @@ describe('control node faults and event record', () => {
     for (let i = 0; i < 100; i++)
       agents[0]!.publish(INST, { prefix: `10.4.0.${i}/32`, nextHop: '1.1.1.1', label: 40 });
     const introspect = new IntrospectClient(lab.endpoints.introspect);
-    await until(
-      async () => (await introspect.routeSummary('f:f'))[0]?.prefixes === 75,
-      5000,
-      '75 of 100 prefixes',
-    );
+    await expect
+      .poll(async () => (await introspect.routeSummary('f:f'))[0]?.prefixes, { timeout: 5000, interval: 20 })
+      .toBe(75);
     expect(agents[0]!.closed).toBe(false);
   });
 
@@ -80,7 +80,7 @@ describe('control node faults and event record', () => {
     await new ConfigApiClient(lab.endpoints.configApi, { project: 'admin' }).createVirtualNetwork('f');
     await agentsUp(4, '127.0.32');
     expect((await fault({ flap: { sessions: 2 } })).status).toBe(200);
-    await until(() => agents.filter((a) => a.closed).length === 2, 3000, '2 sessions closed');
+    await expect.poll(() => agents.filter((a) => a.closed).length, { timeout: 3000, interval: 20 }).toBe(2);
     const introspect = new IntrospectClient(lab.endpoints.introspect);
     expect(await introspect.neighborCount('xmpp', 'up')).toBe(2);
     expect(await introspect.neighbors()).toHaveLength(2);
@@ -88,27 +88,24 @@ describe('control node faults and event record', () => {
     const live = agents.find((a) => !a.closed)!;
     live.subscribe(INST, 1);
     live.publish(INST, { prefix: '10.5.0.1/32', nextHop: '1.1.1.1', label: 50 });
-    await until(async () => (await introspect.routeSummary('f:f'))[0]?.prefixes === 1, 3000, 'route in');
+    await expect
+      .poll(async () => (await introspect.routeSummary('f:f'))[0]?.prefixes, { timeout: 3000, interval: 20 })
+      .toBe(1);
     expect((await fault({ restart: { downMs: 500 } })).status).toBe(200);
-    await until(() => agents.every((a) => a.closed), 3000, 'all sessions dropped');
+    await expect.poll(() => agents.filter((a) => !a.closed).length, { timeout: 3000, interval: 20 }).toBe(0);
     expect((await introspect.routeSummary('f:f'))[0]?.prefixes).toBe(0);
-    await until(
+    // XMPP is back after the restart: a new session is answered (refused connections are retried).
+    await vi.waitFor(
       async () => {
-        try {
-          const a = await TestAgent.connect(
-            lab!.endpoints.xmpp.port,
-            '127.0.32.9',
-            'agent1.9@vnsw.contrailsystems.com',
-          );
-          agents.push(a);
-          await a.established(1000);
-          return true;
-        } catch {
-          return false;
-        }
+        const a = await TestAgent.connect(
+          lab!.endpoints.xmpp.port,
+          '127.0.32.9',
+          'agent1.9@vnsw.contrailsystems.com',
+        );
+        agents.push(a);
+        await a.established(1000);
       },
-      5000,
-      'XMPP back after restart',
+      { timeout: 5000, interval: 50 },
     );
     expect((await introspect.routingInstances('f:f')).length).toBe(1);
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigApiClient } from '../../../lib/contrail/config-api-client.ts';
 import { IntrospectClient } from '../../../lib/contrail/introspect-client.ts';
 import { startSimLab, type SimLab } from '../../../sim/lab/start-sim-lab.ts';
-import { TestAgent, until } from './xmpp-test-agent.ts';
+import { TestAgent } from './xmpp-test-agent.ts';
 
 const AGENTS = 70;
 const VNS = 70;
@@ -96,11 +96,9 @@ describe('control node introspect', () => {
     const tables = await client.routeSummary();
     expect(tables).toHaveLength(VNS + 1); // + inet.0 of the master instance
     const page = await client.routeSummary('page000');
-    await until(
-      async () => (await client.routeSummary('page000'))[0]?.prefixes === 1,
-      3000,
-      'route installed',
-    );
+    await expect
+      .poll(async () => (await client.routeSummary('page000'))[0]?.prefixes, { timeout: 3000, interval: 20 })
+      .toBe(1);
     expect(page.map((t) => t.name)).toEqual(['default-domain:admin:page000:page000.inet.0']);
     expect(await client.routingInstances('page00[0-5]')).toHaveLength(6);
   });

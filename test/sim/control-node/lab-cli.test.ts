@@ -7,7 +7,7 @@ import { RUN_TAG_ENV } from '../../../lib/hosts/host.ts';
 import { ConfigApiClient } from '../../../lib/contrail/config-api-client.ts';
 import { freePort } from '../../../sim/lab/free-port.ts';
 import { REPO_ROOT } from '../../../sim/lab/start-sim-lab.ts';
-import { TestAgent, until } from './xmpp-test-agent.ts';
+import { TestAgent } from './xmpp-test-agent.ts';
 
 const AGENTS = 100;
 const netscale = (...args: string[]) =>
@@ -74,11 +74,12 @@ describe('netscale lab up | introspect | lab down', () => {
       a.subscribe('default-domain:admin:vn1:vn1', 1);
       a.publish('default-domain:admin:vn1:vn1', { prefix: `10.40.0.${i}/32`, nextHop: a.jid, label: 16 });
     });
-    await until(
-      () => agents.every((a) => a.routes('default-domain:admin:vn1:vn1').size === AGENTS),
-      10_000,
-      'fan-out',
-    );
+    await expect
+      .poll(() => agents.map((a) => a.routes('default-domain:admin:vn1:vn1').size), {
+        timeout: 10_000,
+        interval: 20,
+      })
+      .toEqual(agents.map(() => AGENTS));
 
     const status = await netscale('lab', 'status', '--lab', labFile);
     expect(status.stdout).toContain(`(${AGENTS} agents Established)`);
@@ -115,7 +116,7 @@ describe('netscale lab up | introspect | lab down', () => {
     expect(existsSync(`/proc/${state.pid}`)).toBe(false);
     expect(pidsWithTag(state.runTag)).toEqual([]);
     expect(existsSync(path.join(dir, 'state/control-node.pid'))).toBe(false);
-    await until(() => agents.every((a) => a.closed), 3000, 'agent sessions closed');
+    await expect.poll(() => agents.filter((a) => !a.closed).length, { timeout: 3000, interval: 20 }).toBe(0);
     const after = await netscale('lab', 'status', '--lab', labFile);
     expect(after.exitCode).toBe(1);
     expect(after.stdout).toBe('embedded lab is not running');
