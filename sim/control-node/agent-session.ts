@@ -79,6 +79,7 @@ export class AgentSession implements TableSubscriber {
   private onData(chunk: Buffer): void {
     if (this.state === 'Closed') return;
     this.lastReceiveMs = this.node.nowMs();
+    const began = process.hrtime.bigint();
     let routeOps = 0;
     try {
       for (const ev of this.reader.push(chunk)) {
@@ -91,8 +92,10 @@ export class AgentSession implements TableSubscriber {
       if (err instanceof XmppParseError) return this.close(`malformed XML: ${err.message}`);
       throw err;
     }
-    // Slow-processing fault: hold further input for the time these routes "took".
-    const delay = routeOps * this.node.faults.slowMsPerRoute;
+    // Slow-processing fault: hold further input for the time these routes "took"; a slowdown of f
+    // holds it f - 1 times as long as this chunk really took, so processing runs f times slower.
+    const tookMs = Number(process.hrtime.bigint() - began) / 1e6;
+    const delay = routeOps * this.node.faults.slowMsPerRoute + (this.node.faults.slowdown - 1) * tookMs;
     if (delay > 0) {
       this.socket.pause();
       setTimeout(() => this.state !== 'Closed' && this.socket.resume(), delay).unref();
@@ -196,6 +199,7 @@ export class AgentSession implements TableSubscriber {
       s.write(b.body);
       s.write(EVENT_CLOSE);
       this.txMessages++;
+      this.node.events.counters.updatesSent += b.items;
       if (b.table) {
         this.queuedByTable.set(b.table, this.queuedByTable.get(b.table)! - b.items);
         b.table.written(b.items);

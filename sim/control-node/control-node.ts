@@ -5,7 +5,7 @@
  * Introspect and config API servers read and drive it.
  */
 import net from 'node:net';
-import { monotonicMs } from '../../lib/clock.ts';
+import { monotonicMs } from '../clock.ts';
 import { MASTER_INSTANCE, type InetRoute } from '../xmpp/index.ts';
 import { AgentSession, type Subscription } from './agent-session.ts';
 import { ConfigStore, routingInstanceName } from './config-store.ts';
@@ -64,20 +64,23 @@ export class ControlNode implements TableObserver {
     return `++${++this.streamIds}`;
   }
 
+  private boundPort: number | undefined;
+
   get xmppPort(): number {
     const a = this.server?.address();
     return typeof a === 'object' && a ? a.port : this.opts.xmppPort;
   }
 
   async start(): Promise<void> {
+    // A node that took any free port (0) comes back on the same one after a restart, as a real one does.
+    const port = this.boundPort ?? this.opts.xmppPort;
     this.server = net.createServer((socket) => this.accept(socket));
     this.server.maxConnections = 65_000;
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
-      this.server!.listen({ host: this.opts.address, port: this.opts.xmppPort, backlog: 4096 }, () =>
-        resolve(),
-      );
+      this.server!.listen({ host: this.opts.address, port, backlog: 4096 }, () => resolve());
     });
+    this.boundPort = this.xmppPort;
     this.up = true;
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
   }

@@ -6,7 +6,7 @@
  * one clock read (it runs per installed route); wall-clock labels are derived
  * when the record is read, from one (wall, monotonic) pair taken at start.
  */
-import { monotonicMs } from '../../lib/clock.ts';
+import { monotonicMs } from '../clock.ts';
 
 export interface EventStamp {
   /** CLOCK_MONOTONIC in ms. */
@@ -20,6 +20,8 @@ export type EventName = 'firstAgentUp' | 'lastAgentUp' | 'lastRouteInstalled' | 
 export interface EventCounters {
   agentsUp: number;
   routesInstalled: number;
+  /** Route items (adds and withdrawals) written to subscribers: the updates the node actually sent. */
+  updatesSent: number;
   sessionsClosed: number;
   restarts: number;
 }
@@ -28,7 +30,13 @@ export interface EventCounters {
 export type SimEvents = EventCounters & { startedAt: EventStamp } & Partial<Record<EventName, EventStamp>>;
 
 export class EventRecord {
-  readonly counters: EventCounters = { agentsUp: 0, routesInstalled: 0, sessionsClosed: 0, restarts: 0 };
+  readonly counters: EventCounters = {
+    agentsUp: 0,
+    routesInstalled: 0,
+    updatesSent: 0,
+    sessionsClosed: 0,
+    restarts: 0,
+  };
   private readonly startMono = monotonicMs();
   private readonly startWall = Date.now();
   private readonly marks = new Map<EventName, number>();

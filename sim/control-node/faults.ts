@@ -8,6 +8,8 @@ export interface FaultSettings {
   dropRouteShare: number;
   /** Added processing delay per received route operation, in ms. */
   slowMsPerRoute: number;
+  /** Input processing takes this many times as long as it really does (1 = normal). */
+  slowdown: number;
 }
 
 /** A run-time fault request (JSON body of POST /sim/fault). */

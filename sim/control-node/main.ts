@@ -14,6 +14,7 @@
  *   --fault-drop-routes F     share of route adds never installed   [NETSCALE_SIM_FAULT_DROP_ROUTES]
  *   --fault-slow-ms N         added delay per received route, ms      [NETSCALE_SIM_FAULT_SLOW_MS]
  *   --fault-crash-after-ms N  exit 70 this long after start           [NETSCALE_SIM_FAULT_CRASH_AFTER_MS]
+ *   --slowdown F              process agents' input F times slower (demos, regression tests) [1]
  *   --config-api-auth U:P     config API requires a Keystone token for user U, password P, from
  *                             POST /v3/auth/tokens on its own port (default: open) [NETSCALE_SIM_CONFIG_API_AUTH]
  *                             (prefer the env variable: a flag's value shows in the process list)
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
         'fault-drop-routes': { type: 'string' },
         'fault-slow-ms': { type: 'string' },
         'fault-crash-after-ms': { type: 'string' },
+        slowdown: { type: 'string' },
         'config-api-auth': { type: 'string' },
       },
       strict: true,
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
         0,
         10_000,
       ),
+      slowdown: numberOpt('slowdown', values.slowdown, 1, 1, 1000),
     },
   });
   const crashAfter = numberOpt(
