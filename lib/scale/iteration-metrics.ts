@@ -14,10 +14,18 @@ import type { SeriesPoint } from '../measure/series.ts';
 import type { MeasuredValue, Measurements } from '../thresholds/metric-catalogue.ts';
 import type { ExpectedLoad } from '../load/load.ts';
 
-/** A span known within a bracket (ms). */
+/** A span known within a bracket (ms), from a monotonic mark. */
 export interface TimedSpan {
+  from: number;
   ms: number;
   resolutionMs: number;
+}
+
+export interface FlapTimes {
+  /** Generators re-feeding -> all prefixes back with nothing pending. */
+  reconvergence?: TimedSpan;
+  /** Generators reconnecting -> all peers up again. */
+  reconnect?: TimedSpan;
 }
 
 export interface IterationTimeline {
@@ -39,8 +47,8 @@ export interface IterationTimeline {
     routesComplete?: Milestone;
     allWithdrawn?: Milestone;
   };
-  /** Worst flap: generators re-feeding -> all prefixes back (reconvergence), reconnecting -> all peers up. */
-  flap?: { reconvergence?: TimedSpan; reconnect?: TimedSpan };
+  /** Every flap in order; the worst of each counts. */
+  flaps?: FlapTimes[];
   expected: ExpectedLoad;
   cpu?: readonly SeriesPoint[];
   rss?: readonly SeriesPoint[];
@@ -53,7 +61,7 @@ export interface IterationTimeline {
 /** A span from a mark to a milestone, with the milestone's bracket (not before the mark). */
 export function spanTo(from: number, to: Milestone, clockResolutionMs: number): TimedSpan {
   const d = durationSince(from, to);
-  return { ms: d.ms, resolutionMs: Math.max(d.resolutionMs ?? d.ms, clockResolutionMs) };
+  return { from, ms: d.ms, resolutionMs: Math.max(d.resolutionMs ?? d.ms, clockResolutionMs) };
 }
 
 export function iterationMetrics(tl: IterationTimeline): Measurements {
@@ -84,8 +92,8 @@ export function iterationMetrics(tl: IterationTimeline): Measurements {
     prefix_avg_time: avg(add, prefixes),
     update_avg_time: avg(add, updates),
     prefix_delete_time: span(tl.marks.deleteTrigger, tl.milestones.allWithdrawn),
-    reconvergence_time: seconds(tl.flap?.reconvergence),
-    reconnect_time: seconds(tl.flap?.reconnect),
+    reconvergence_time: seconds(worst(tl.flaps, 'reconvergence')),
+    reconnect_time: seconds(worst(tl.flaps, 'reconnect')),
   } satisfies Measurements);
 
   if (tl.cpu && tl.cpu.length > 0) {
@@ -101,6 +109,12 @@ export function iterationMetrics(tl: IterationTimeline): Measurements {
   // Absent means not measured: drop what could not be computed.
   for (const k of Object.keys(out) as Array<keyof Measurements>) if (out[k] === undefined) delete out[k];
   return out;
+}
+
+function worst(flaps: FlapTimes[] | undefined, key: keyof FlapTimes): TimedSpan | undefined {
+  return (flaps ?? [])
+    .map((f) => f[key])
+    .reduce<TimedSpan | undefined>((a, b) => (!a || (b && b.ms > a.ms) ? b : a), undefined);
 }
 
 function nearest(points: readonly SeriesPoint[], t: number): SeriesPoint | undefined {

@@ -20,7 +20,7 @@ import type { ExpectedLoad, Load, LoadEvent, LoadEventKind } from '../load/load.
 import { routesComplete } from '../measure/milestones.ts';
 import { runAndExpect } from '../measure/run-and-expect.ts';
 import type { ProgressLine } from '../progress/progress-line.ts';
-import { spanTo, type IterationTimeline, type TimedSpan } from './iteration-metrics.ts';
+import { spanTo, type FlapTimes, type IterationTimeline, type TimedSpan } from './iteration-metrics.ts';
 
 export interface PhaseTimeouts {
   peersUpSeconds: number;
@@ -157,16 +157,14 @@ function allPeersBack<S>(ctx: PhaseContext<S>, after: number): TimedSpan | undef
   return spanTo(after, last, ctx.clockResolutionMs);
 }
 
-const worse = (a: TimedSpan | undefined, b: TimedSpan | undefined) => (!a || (b && b.ms > a.ms) ? b : a);
-
 /**
  * Generators drop (killed: the sessions close without a withdraw, as when a compute node dies) and
  * reconnect. Re-convergence is timed from the generators' own "feeding routes" after the reconnect to
  * every prefix back with pending_updates 0; the reconnect from their "bringing up" to every peer up
- * again. The worst flap counts.
+ * again. One entry per completed flap.
  */
-export async function flap<S>(ctx: PhaseContext<S>, flaps: number): Promise<IterationTimeline['flap']> {
-  let out: IterationTimeline['flap'] = {};
+export async function flap<S>(ctx: PhaseContext<S>, flaps: number): Promise<FlapTimes[]> {
+  const out: FlapTimes[] = [];
   for (let i = 1; i <= flaps; i++) {
     ctx.progress.update({ note: `flap ${i}/${flaps}` });
     hot(ctx, ['peers', 'routes']);
@@ -204,10 +202,7 @@ export async function flap<S>(ctx: PhaseContext<S>, flaps: number): Promise<Iter
     )
       break;
     const feedFrom = firstEvent(ctx, 'feed-start', trigger) ?? trigger;
-    out = {
-      reconnect: worse(out.reconnect, allPeersBack(ctx, upFrom)),
-      reconvergence: worse(out.reconvergence, routesBack(ctx, feedFrom)),
-    };
+    out.push({ reconnect: allPeersBack(ctx, upFrom), reconvergence: routesBack(ctx, feedFrom) });
   }
   hot(ctx, []);
   ctx.progress.update({ note: undefined });

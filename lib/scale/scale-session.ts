@@ -180,7 +180,7 @@ export class ScaleSession<Scope> {
     if (!scenario.verifyRoutes) ctx.expected = { ...ctx.expected, prefixes: 0 };
     const startWall = Date.now();
     let sampler: ProcessSampler | undefined;
-    let flap: IterationTimeline['flap'];
+    let flaps: IterationTimeline['flaps'];
     try {
       for (const o of observations) o.start();
       if (scenario.cpu.sample) {
@@ -203,8 +203,10 @@ export class ScaleSession<Scope> {
             () => phases.add(ctx),
           );
           if (added && op.kind === 'add_and_flap') {
-            flap = await this.phase(`flap: drop and reconnect the load ${op.flaps} time(s)`, groupScope, () =>
-              phases.flap(ctx, op.flaps),
+            flaps = await this.phase(
+              `flap: drop and reconnect the load ${op.flaps} time(s)`,
+              groupScope,
+              () => phases.flap(ctx, op.flaps),
             );
           }
           if (added && op.kind === 'add_and_hold') {
@@ -231,7 +233,7 @@ export class ScaleSession<Scope> {
     const end = monotonicMs();
     const notes = [...ctx.notes, ...this.routerNotes];
     const results = ks.map((k, i) =>
-      this.iterationResult(run, k, iterationOf(k), observations[i]!, ctx, { flap, sampler, notes }),
+      this.iterationResult(run, k, iterationOf(k), observations[i]!, ctx, { flaps, sampler, notes }),
     );
     for (const r of results) {
       report.recordIteration({
@@ -267,7 +269,7 @@ export class ScaleSession<Scope> {
     iteration: number,
     o: Observation,
     ctx: phases.PhaseContext<Scope>,
-    g: { flap: IterationTimeline['flap']; sampler: ProcessSampler | undefined; notes: string[] },
+    g: { flaps: IterationTimeline['flaps']; sampler: ProcessSampler | undefined; notes: string[] },
   ): IterationResult {
     const { scenario, thresholds, load } = this.p;
     const expected = load.expected(k);
@@ -286,7 +288,7 @@ export class ScaleSession<Scope> {
             ? undefined
             : o.milestone(allWithdrawn(marks.deleteTrigger), 'routes'),
       },
-      flap: g.flap,
+      flaps: g.flaps,
       expected,
       cpu: g.sampler?.cpu.points,
       rss: g.sampler?.rss.points,
