@@ -19,8 +19,6 @@ export default tseslint.config(
   },
   {
     files: ['sim/**/*.ts'],
-    // sim/lab moves to lib/lab
-    ignores: ['sim/lab/**'],
     rules: {
       'no-restricted-imports': [
         'error',

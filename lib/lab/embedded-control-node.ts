@@ -41,7 +41,11 @@ export interface EmbeddedControlNodeOptions {
   ports?: { xmpp?: number; introspect?: number; configApi?: number };
   /** Control-node name (its bgp-router, provisioned at start). Default sim-cn1. */
   name?: string;
-  pidFile: string;
+  /** Where the emulator writes its pid (a lab file's process.pidFile). */
+  pidFile?: string;
+  /** Provision its own bgp-router at start (agents are refused until it exists). Default true. */
+  provisionSelf?: boolean;
+  endOfRibDelayMs?: number;
   /** The emulator's output is appended here. */
   logFile?: string;
   /** Update processing this many times slower than normal (demo and regression tests). */
@@ -53,6 +57,7 @@ export interface EmbeddedControlNodeOptions {
 
 export interface EmbeddedControlNode {
   readonly name: string;
+  readonly pidFile: string | undefined;
   readonly endpoints: EmbeddedEndpoints;
   readonly vars: EmbeddedVars;
   readonly process: ProcessHandle;
@@ -62,7 +67,7 @@ export interface EmbeddedControlNode {
   stop(): Promise<void>;
 }
 
-export function embeddedVars(e: EmbeddedEndpoints, pidFile: string): EmbeddedVars {
+export function embeddedVars(e: EmbeddedEndpoints, pidFile = ''): EmbeddedVars {
   return {
     NETSCALE_SIM_ADDRESS: e.xmpp.host,
     NETSCALE_SIM_XMPP_PORT: String(e.xmpp.port),
@@ -79,9 +84,10 @@ function args(o: EmbeddedControlNodeOptions, address: string, name: string): str
     `--xmpp-port=${o.ports?.xmpp ?? 0}`,
     `--introspect-port=${o.ports?.introspect ?? 0}`,
     `--config-api-port=${o.ports?.configApi ?? 0}`,
-    `--pid-file=${o.pidFile}`,
-    '--provision-self',
   ];
+  if (o.pidFile) a.push(`--pid-file=${o.pidFile}`);
+  if (o.provisionSelf ?? true) a.push('--provision-self');
+  if (o.endOfRibDelayMs !== undefined) a.push(`--eor-delay-ms=${o.endOfRibDelayMs}`);
   const f = o.faults ?? {};
   if (o.holdTimeS !== undefined) a.push(`--hold-time=${o.holdTimeS}`);
   if (f.dropRouteShare !== undefined) a.push(`--fault-drop-routes=${f.dropRouteShare}`);
@@ -147,6 +153,7 @@ export async function startEmbeddedControlNode(
     };
     return {
       name,
+      pidFile: o.pidFile,
       endpoints,
       vars: embeddedVars(endpoints, o.pidFile),
       process: p,

@@ -111,14 +111,15 @@ describe('BGP scenarios against a misbehaving embedded lab', { timeout: 90_000 }
       {
         NETSCALE_ITERATIONS: '1x6x200',
         NETSCALE_SCENARIO_OVERRIDES: waits(25, { operation: { kind: 'add_and_flap', flaps: 1 } }),
-        NETSCALE_THRESHOLD_RECONVERGENCE_TIME: '< 5.5s',
+        // Healthy re-convergence (from the tool's re-feed) is about 0.1 s here; slowed, about 4 s.
+        NETSCALE_THRESHOLD_RECONVERGENCE_TIME: '< 2s',
       },
       'after add',
     );
     expect(out.result!.iterations[0]!.measurements.prefix_add_time).toBeDefined();
     expect(out.result!.pass).toBe(false);
     expect(out.text).toMatch(
-      /iteration 1: reconvergence_time: measured [\d.]+ s \(±[\d.]+ s\) is not < 5.5 ?s/,
+      /iteration 1: reconvergence_time: measured [\d.]+ s \(±[\d.]+ s\) is not < 2 ?s/,
     );
   });
 

@@ -12,11 +12,11 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RUN_TAG_ENV } from '../../lib/hosts/host.ts';
 import { loadRun } from '../../lib/report/run-archive.ts';
-import { startSimLab, type SimLab } from '../../sim/lab/start-sim-lab.ts';
-import { eventually, isRunning, runningWithEnv } from '../support/proc.ts';
+import { startControlNode, type TestControlNode } from '../support/embedded-control-node.ts';
+import { isRunning, runningWithEnv } from '../support/proc.ts';
 import { startSshd, type Sshd } from '../support/sshd.ts';
 import { runSpec } from './support/run-spec.ts';
 import { writeSshLabFile, type SshLabFile } from './support/ssh-lab-file.ts';
@@ -24,14 +24,14 @@ import { watchTaggedProcesses, type SeenProcess } from './support/tagged-process
 
 const dir = mkdtempSync(join(tmpdir(), 'netscale-ssh-lab-'));
 let sshd: Sshd | undefined;
-let cn: SimLab | undefined;
+let cn: TestControlNode | undefined;
 let lab: SshLabFile;
 
 beforeAll(async () => {
   sshd = await startSshd();
   const pidFile = join(dir, 'control-node.pid');
   // Not started by the run under test: it carries a tag of its own, which that run must not reap.
-  cn = await startSimLab({ runTag: `ssh-lab-cn-${process.pid}`, pidFile, logFile: join(dir, 'cn.log') });
+  cn = await startControlNode({ runTag: `ssh-lab-cn-${process.pid}`, pidFile, logFile: join(dir, 'cn.log') });
   lab = await writeSshLabFile({ dir, sshd, cn, pidFile, xmppSource: '127.31.0.1' });
 });
 
@@ -118,7 +118,7 @@ describe('BGP route scale on a lab reached over SSH', () => {
       const cpu = readFileSync(join(runDir, it1.series.cpu!), 'utf8').trim().split('\n').slice(1);
       expect(cpu.length).toBeGreaterThanOrEqual(10);
       expect(samplers).toHaveLength(1);
-      expect(samplers[0]!.cmdline).toContain(`p=${cn!.pids.controlNode}`);
+      expect(samplers[0]!.cmdline).toContain(`p=${cn!.pid}`);
 
       // bgp_stress_test ran on the test server as a child of an sshd session, with the lab's agent source.
       expect(stress).toHaveLength(1);
@@ -145,8 +145,11 @@ describe('BGP route scale on a lab reached over SSH', () => {
       expect(events.routesInstalled).toBeGreaterThanOrEqual(60);
 
       // Nothing of the run is left; the control node, not the run's, is still up.
-      expect(await eventually(() => runningWithEnv(RUN_TAG_ENV, runId).length === 0, 5000)).toBe(true);
-      expect(isRunning(cn!.pids.controlNode)).toBe(true);
+      await vi.waitFor(() => expect(runningWithEnv(RUN_TAG_ENV, runId)).toEqual([]), {
+        timeout: 5000,
+        interval: 50,
+      });
+      expect(isRunning(cn!.pid)).toBe(true);
       // bgp_stress_test found its trigger file in the test server's work dir and consumed it.
       expect(readdirSync(lab.workDir).filter((f) => f.includes(runId))).toEqual([]);
       process.stderr.write(

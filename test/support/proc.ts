@@ -1,6 +1,5 @@
 /** Reading this machine's /proc in tests: is a process still running, who is in a process group. */
 import { readdirSync, readFileSync } from 'node:fs';
-import { vi } from 'vitest';
 
 interface Stat {
   state: string;
@@ -49,23 +48,4 @@ export function runningWithEnv(name: string, value: string): number[] {
       return false;
     }
   });
-}
-
-/**
- * True once fn() is true, false if it is still false after timeoutMs.
- * @deprecated use `await expect.poll(fn, { timeout, interval }).toBe(true)` or `vi.waitFor`; kept for
- * test/suites/faulty-lab.test.ts and test/suites/ssh-lab.test.ts.
- */
-export async function eventually(fn: () => boolean, timeoutMs = 5000, stepMs = 50): Promise<boolean> {
-  return vi
-    .waitFor(
-      () => {
-        if (!fn()) throw new Error(`not true within ${timeoutMs} ms`);
-      },
-      { timeout: timeoutMs, interval: stepMs },
-    )
-    .then(
-      () => true,
-      () => fn(),
-    );
 }

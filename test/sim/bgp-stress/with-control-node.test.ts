@@ -5,13 +5,13 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { ConfigApiClient } from '../../../lib/contrail/config-api-client.ts';
 import { IntrospectClient, ESTABLISHED } from '../../../lib/contrail/introspect-client.ts';
 import { buildArgs } from '../../../lib/bgpstress/command.ts';
-import { startSimLab, type SimLab } from '../../../sim/lab/start-sim-lab.ts';
+import { startControlNode, type TestControlNode } from '../../support/embedded-control-node.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../sim/bin/bgp_stress_test');
 
-let lab: SimLab;
+let lab: TestControlNode;
 beforeAll(async () => {
-  lab = await startSimLab();
+  lab = await startControlNode();
 });
 afterAll(() => lab?.stop());
 

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ConfigApiClient } from '../../../lib/contrail/config-api-client.ts';
 import { ContrailHttpError } from '../../../lib/contrail/http-request.ts';
-import { CONTROL_NODE_LAUNCHER } from '../../../sim/lab/start-sim-lab.ts';
+import { CONTROL_NODE_LAUNCHER } from '../../../lib/lab/embedded-control-node.ts';
 
 const PORTS = ['--xmpp-port=0', '--introspect-port=0', '--config-api-port=0'];
 

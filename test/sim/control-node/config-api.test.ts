@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigApiClient } from '../../../lib/contrail/config-api-client.ts';
 import { ContrailHttpError } from '../../../lib/contrail/http-request.ts';
 import { IntrospectClient } from '../../../lib/contrail/introspect-client.ts';
-import { startSimLab, type SimLab } from '../../../sim/lab/start-sim-lab.ts';
+import { startControlNode, type TestControlNode } from '../../support/embedded-control-node.ts';
 
 describe('config API emulator and client', () => {
-  let lab: SimLab;
+  let lab: TestControlNode;
   let api: ConfigApiClient;
   const post = (path: string, body: string) =>
     fetch(`${lab.endpoints.configApi}${path}`, {
@@ -15,7 +15,7 @@ describe('config API emulator and client', () => {
     });
 
   beforeAll(async () => {
-    lab = await startSimLab();
+    lab = await startControlNode();
     api = new ConfigApiClient(lab.endpoints.configApi);
   });
   afterAll(async () => {
@@ -82,9 +82,7 @@ describe('config API emulator and client', () => {
     const list = (await (await fetch(`${lab.endpoints.configApi}/bgp-routers`)).json()) as {
       'bgp-routers': Array<{ uuid: string; fq_name: string[] }>;
     };
-    expect(list['bgp-routers'].map((r) => r.fq_name.at(-1)).sort()).toEqual(
-      ['mx1', lab.controlNodeName].sort(),
-    );
+    expect(list['bgp-routers'].map((r) => r.fq_name.at(-1)).sort()).toEqual(['mx1', lab.name].sort());
     // A configured router shows as a BGP neighbor that is not up (no BGP session in the emulator).
     const introspect = new IntrospectClient(lab.endpoints.introspect);
     expect((await introspect.neighbors()).filter((n) => n.encoding === 'BGP').map((n) => n.peer)).toEqual([

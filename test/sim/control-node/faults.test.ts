@@ -2,13 +2,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ConfigApiClient } from '../../../lib/contrail/config-api-client.ts';
 import { IntrospectClient } from '../../../lib/contrail/introspect-client.ts';
 import { monotonicMs } from '../../../lib/clock.ts';
-import { startSimLab, type SimLab } from '../../../sim/lab/start-sim-lab.ts';
+import { startControlNode, type TestControlNode } from '../../support/embedded-control-node.ts';
 import { TestAgent } from './xmpp-test-agent.ts';
 
 const INST = 'default-domain:admin:f:f';
 
 describe('control node faults and event record', () => {
-  let lab: SimLab | undefined;
+  let lab: TestControlNode | undefined;
   const agents: TestAgent[] = [];
   afterEach(async () => {
     for (const a of agents.splice(0)) a.close();
@@ -31,7 +31,7 @@ describe('control node faults and event record', () => {
 
   it('records first/last agent up, last route installed and pending_updates 0 on the monotonic clock', async () => {
     const before = monotonicMs();
-    lab = await startSimLab({ endOfRibDelayMs: 100 });
+    lab = await startControlNode({ endOfRibDelayMs: 100 });
     await new ConfigApiClient(lab.endpoints.configApi, { project: 'admin' }).createVirtualNetwork('f');
     await agentsUp(3, '127.0.30');
     for (const [k, a] of agents.entries()) {
@@ -51,7 +51,7 @@ describe('control node faults and event record', () => {
       agentsUp: 3,
       routesInstalled: 30,
       pendingUpdates: 0,
-      pid: lab.pids.controlNode,
+      pid: lab.pid,
     });
     const t = (k: string) => (ev[k] as { monotonicMs: number }).monotonicMs;
     expect(t('firstAgentUp')).toBeGreaterThan(before);
@@ -62,7 +62,7 @@ describe('control node faults and event record', () => {
   });
 
   it('drops the requested share of routes, accepted but never installed', async () => {
-    lab = await startSimLab({ faults: { dropRouteShare: 0.25 } });
+    lab = await startControlNode({ faults: { dropRouteShare: 0.25 } });
     await new ConfigApiClient(lab.endpoints.configApi, { project: 'admin' }).createVirtualNetwork('f');
     await agentsUp(1, '127.0.31');
     agents[0]!.subscribe(INST, 1);
@@ -76,7 +76,7 @@ describe('control node faults and event record', () => {
   });
 
   it('flaps K sessions, and restarts: sessions and routes dropped, back after downMs, config kept', async () => {
-    lab = await startSimLab({ endOfRibDelayMs: 100 });
+    lab = await startControlNode({ endOfRibDelayMs: 100 });
     await new ConfigApiClient(lab.endpoints.configApi, { project: 'admin' }).createVirtualNetwork('f');
     await agentsUp(4, '127.0.32');
     expect((await fault({ flap: { sessions: 2 } })).status).toBe(200);
@@ -111,13 +111,13 @@ describe('control node faults and event record', () => {
   });
 
   it('crashes with a non-zero exit on request', async () => {
-    lab = await startSimLab();
+    lab = await startControlNode();
     expect((await fault({ crash: { afterMs: 50 } })).status).toBe(200);
     expect(await lab.exited()).toBe(70);
   });
 
   it('crashes from the start when told by flag, and rejects a bad fault request naming the key', async () => {
-    lab = await startSimLab({ faults: { crashAfterMs: 1500 } });
+    lab = await startControlNode({ faults: { crashAfterMs: 1500 } });
     const bad = await fault({ dropRoutes: { share: 2 } });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('dropRoutes.share: expected a number in [0, 1], found 2');

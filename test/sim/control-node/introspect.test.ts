@@ -2,7 +2,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigApiClient } from '../../../lib/contrail/config-api-client.ts';
 import { IntrospectClient } from '../../../lib/contrail/introspect-client.ts';
-import { startSimLab, type SimLab } from '../../../sim/lab/start-sim-lab.ts';
+import { startControlNode, type TestControlNode } from '../../support/embedded-control-node.ts';
 import { TestAgent } from './xmpp-test-agent.ts';
 
 const AGENTS = 70;
@@ -40,12 +40,12 @@ function checkFields(struct: Ordered, where: string): void {
 }
 
 describe('control node introspect', () => {
-  let lab: SimLab;
+  let lab: TestControlNode;
   let client: IntrospectClient;
   const agents: TestAgent[] = [];
 
   beforeAll(async () => {
-    lab = await startSimLab({ endOfRibDelayMs: 100 });
+    lab = await startControlNode({ endOfRibDelayMs: 100 });
     client = new IntrospectClient(lab.endpoints.introspect);
     const api = new ConfigApiClient(lab.endpoints.configApi, { project: 'admin' });
     for (let i = 0; i < VNS; i++) await api.createVirtualNetwork(`page${String(i).padStart(3, '0')}`);

@@ -5,8 +5,8 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RUN_TAG_ENV } from '../../../lib/hosts/host.ts';
 import { ConfigApiClient } from '../../../lib/contrail/config-api-client.ts';
-import { freePort } from '../../../sim/lab/free-port.ts';
-import { REPO_ROOT } from '../../../sim/lab/start-sim-lab.ts';
+import { freePort } from '../../support/free-port.ts';
+import { REPO_ROOT } from '../../support/repo-root.ts';
 import { TestAgent } from './xmpp-test-agent.ts';
 
 const AGENTS = 100;
@@ -48,8 +48,7 @@ describe('netscale lab up | introspect | lab down', () => {
       .replaceAll('15269', String(xmpp))
       .replaceAll('18083', String(introspect))
       .replaceAll('18082', String(configApi))
-      .replace('stateDir: .netscale/sim', `stateDir: ${dir}/state`)
-      .replace('pidFile: .netscale/sim/control-node.pid', `pidFile: ${dir}/state/control-node.pid`);
+      .replace('stateDir: .netscale/sim', `stateDir: ${dir}/state`);
     writeFileSync(labFile, lab);
 
     const up = await netscale('lab', 'up', '--lab', labFile, '--json');

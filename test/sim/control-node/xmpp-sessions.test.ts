@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigApiClient } from '../../../lib/contrail/config-api-client.ts';
 import { IntrospectClient } from '../../../lib/contrail/introspect-client.ts';
-import { startSimLab, type SimLab } from '../../../sim/lab/start-sim-lab.ts';
+import { startControlNode, type TestControlNode } from '../../support/embedded-control-node.ts';
 import { MASTER_INSTANCE } from '../../../sim/xmpp/index.ts';
 import { TestAgent } from './xmpp-test-agent.ts';
 
@@ -9,7 +9,7 @@ const inst = (vn: string) => `default-domain:admin:${vn}:${vn}`;
 const jid = (n: number) => `agent0.${n}@vnsw.contrailsystems.com`;
 
 describe('control node XMPP sessions', () => {
-  let lab: SimLab;
+  let lab: TestControlNode;
   let api: ConfigApiClient;
   let introspect: IntrospectClient;
   const agents: TestAgent[] = [];
@@ -23,7 +23,7 @@ describe('control node XMPP sessions', () => {
   };
 
   beforeAll(async () => {
-    lab = await startSimLab({ endOfRibDelayMs: 100 });
+    lab = await startControlNode({ endOfRibDelayMs: 100 });
     api = new ConfigApiClient(lab.endpoints.configApi, { project: 'admin' });
     introspect = new IntrospectClient(lab.endpoints.introspect);
   });
@@ -143,9 +143,9 @@ describe('control node XMPP sessions', () => {
 });
 
 describe('control node admission and hold time', () => {
-  let lab: SimLab;
+  let lab: TestControlNode;
   beforeAll(async () => {
-    lab = await startSimLab({ provisionSelf: false, holdTimeS: 1 });
+    lab = await startControlNode({ provisionSelf: false, holdTimeS: 1 });
   });
   afterAll(async () => {
     await lab?.stop();
@@ -157,7 +157,7 @@ describe('control node admission and hold time', () => {
     expect(refused.streamAttrs).toBeUndefined();
 
     await new ConfigApiClient(lab.endpoints.configApi).ensureBgpRouter({
-      name: lab.controlNodeName,
+      name: lab.name,
       address: '127.0.0.1',
       routerType: 'control-node',
     });

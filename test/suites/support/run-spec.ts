@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { monotonicMs } from '../../../lib/clock.ts';
-import { REPO_ROOT } from '../../../sim/lab/start-sim-lab.ts';
+import { REPO_ROOT } from '../../support/repo-root.ts';
 
 export interface SpecRun {
   code: number | null;

@@ -14,14 +14,15 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { REPO_ROOT, type SimLab } from '../../../sim/lab/start-sim-lab.ts';
+import type { EmbeddedControlNode } from '../../../lib/lab/embedded-control-node.ts';
+import { REPO_ROOT } from '../../support/repo-root.ts';
 import type { Sshd } from '../../support/sshd.ts';
 
 export interface SshLabFileOptions {
   dir: string;
   sshd: Sshd;
   /** The control node the lab points at. */
-  cn: SimLab;
+  cn: Pick<EmbeddedControlNode, 'endpoints'>;
   /** The control node's pid file (absolute). */
   pidFile: string;
   /** First agent source address on the test server. */
