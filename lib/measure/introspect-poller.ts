@@ -10,10 +10,10 @@
  * concurrent introspect request to the control node's load.
  *
  * API:
- * - `new IntrospectPoller(source, { tableRegex, fastMs = 25, peersMaxMs = 250, routesMaxMs = 500,
+ * - `new IntrospectPoller(source, { tableRegex, fastMs = 25, hotMs = 10, peersMaxMs = 250, routesMaxMs = 500,
  *    targets?: {peers?, prefixes?}, perTable?, kind = 'xmpp', makeSeries?, onSample? })`
  * - `poller.start()`, `await poller.stop()` (waits for the request in flight, closes series).
- * - `poller.hurry()`: poll fast now; `poller.setHot(['routes'])`: keep those kinds at fastMs (no back-off)
+ * - `poller.hurry()`: poll fast now; `poller.setHot(['routes'])`: poll those kinds every hotMs (no back-off)
  *   until `setHot([])` — from a phase start the pipeline caused until its milestone is met.
  * - `poller.setTargets({peers, prefixes})`.
  * - `poller.series` {peersUp, prefixes, paths, primaryPaths, secondaryPaths, infeasiblePaths, pendingUpdates,
@@ -54,6 +54,8 @@ export interface IntrospectPollerOptions {
   /** Regex on table names, as ShowRouteSummaryReq's search_string (e.g. 'c42_t41_.*\\.inet\\.0'). */
   tableRegex: string;
   fastMs?: number;
+  /** Interval of a hot kind: a milestone the pipeline awaits is known within about this plus two requests. */
+  hotMs?: number;
   peersMaxMs?: number;
   routesMaxMs?: number;
   targets?: { peers?: number; prefixes?: number };
@@ -93,6 +95,7 @@ export class IntrospectPoller {
   errors = 0;
   lastError: string | undefined;
   private readonly fastMs: number;
+  private readonly hotMs: number;
   private readonly sched: Record<Kind, Schedule>;
   private targets: { peers?: number; prefixes?: number };
   private readonly makeSeries: (name: string, unit: string) => Series;
@@ -114,6 +117,7 @@ export class IntrospectPoller {
     private readonly opts: IntrospectPollerOptions,
   ) {
     this.fastMs = opts.fastMs ?? 25;
+    this.hotMs = Math.min(opts.hotMs ?? 10, this.fastMs);
     const sched = (maxMs: number): Schedule => ({
       intervalMs: this.fastMs,
       maxMs,
@@ -158,10 +162,15 @@ export class IntrospectPoller {
     this.wake?.();
   }
 
-  /** Kinds polled at fastMs without back-off until the next setHot (a milestone the pipeline awaits). */
+  /** Kinds polled every hotMs without back-off until the next setHot (a milestone the pipeline awaits). */
   setHot(kinds: readonly Kind[]): void {
     this.hotKinds = new Set(kinds);
-    if (kinds.length) this.hurry();
+    const now = monotonicMs();
+    for (const k of kinds) {
+      this.sched[k].intervalMs = this.hotMs;
+      this.sched[k].nextAt = Math.min(this.sched[k].nextAt, now);
+    }
+    this.wake?.();
   }
 
   /** Send time of the request whose sample has time `t` (the sample's own time when unknown). */
@@ -269,7 +278,7 @@ export class IntrospectPoller {
       this.errors++;
       this.lastError = `${kind}: ${(err as Error).message}`;
       // A node that is down (restart) comes back quickly: a hot kind keeps asking.
-      s.intervalMs = this.hotKinds.has(kind) ? this.fastMs * 4 : s.maxMs;
+      s.intervalMs = this.hotKinds.has(kind) ? this.fastMs : s.maxMs;
       s.nextAt = monotonicMs() + s.intervalMs;
       return;
     }
@@ -279,8 +288,11 @@ export class IntrospectPoller {
     s.lastLatency = now - sent;
     const changed = s.last !== undefined && s.last !== signature;
     s.last = signature;
-    s.intervalMs =
-      changed || near || this.hotKinds.has(kind) ? this.fastMs : Math.min(s.intervalMs * 2, s.maxMs);
+    s.intervalMs = this.hotKinds.has(kind)
+      ? this.hotMs
+      : changed || near
+        ? this.fastMs
+        : Math.min(s.intervalMs * 2, s.maxMs);
     s.nextAt = now + s.intervalMs;
     this.opts.onSample?.(this.snapshot());
   }

@@ -6,10 +6,11 @@
  *
  *   iterationMetrics(timeline) -> Measurements   (base units: s, /s, %, B)
  *
- * A duration's resolution is its milestone's bracket, never finer than the clock's and never reaching
- * back before the mark it is timed from. Averages divide wall-clock spans.
+ * A duration ends in the middle of its milestone's bracket and its resolution is half the bracket (the
+ * true end lies within ± that), never finer than the clock's; a bracket never reaches back before the
+ * mark the duration is timed from. Averages divide wall-clock spans.
  */
-import { durationSince, type Milestone } from '../measure/milestones.ts';
+import type { Milestone } from '../measure/milestones.ts';
 import type { SeriesPoint } from '../measure/series.ts';
 import type { MeasuredValue, Measurements } from '../thresholds/metric-catalogue.ts';
 import type { ExpectedLoad } from '../load/load.ts';
@@ -58,10 +59,14 @@ export interface IterationTimeline {
   clockResolutionMs: number;
 }
 
-/** A span from a mark to a milestone, with the milestone's bracket (not before the mark). */
+/**
+ * A span from a mark to a milestone. The milestone happened inside its bracket (never before the mark):
+ * the span runs to the bracket's middle and is known to ± half its width.
+ */
 export function spanTo(from: number, to: Milestone, clockResolutionMs: number): TimedSpan {
-  const d = durationSince(from, to);
-  return { from, ms: d.ms, resolutionMs: Math.max(d.resolutionMs ?? d.ms, clockResolutionMs) };
+  const lo = Math.max(to.lo ?? from, from);
+  const half = (to.t - lo) / 2;
+  return { from, ms: lo + half - from, resolutionMs: Math.max(half, clockResolutionMs) };
 }
 
 export function iterationMetrics(tl: IterationTimeline): Measurements {
