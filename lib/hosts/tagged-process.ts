@@ -4,7 +4,7 @@
  */
 import type { ExitStatus, ProcessHandle, StopOptions } from './host.ts';
 import type { OutputLines } from './output-lines.ts';
-import { monotonicMs, sleep } from '../clock.ts';
+import { runAndExpect } from '../measure/run-and-expect.ts';
 
 export interface ProcessGroupControl {
   /** Sends a signal to every process in the group (no error if the group is gone). */
@@ -76,13 +76,11 @@ export class TaggedProcess implements ProcessHandle {
     const c = this.control;
     if (await c.groupAlive()) {
       await c.signalGroup('TERM');
-      const deadline = monotonicMs() + graceMs;
-      let alive = await c.groupAlive();
-      while (alive && monotonicMs() < deadline) {
-        await sleep(Math.min(c.pollMs, Math.max(1, deadline - monotonicMs())));
-        alive = await c.groupAlive();
-      }
-      if (alive) await c.signalGroup('KILL');
+      const gone = await runAndExpect(async () => !(await c.groupAlive()), true, {
+        timeoutMs: graceMs,
+        intervalMs: c.pollMs,
+      });
+      if (!gone.ok) await c.signalGroup('KILL');
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
