@@ -16,7 +16,7 @@ import { ESTABLISHED, IntrospectClient } from '../contrail/introspect-client.ts'
 import type { Host } from '../hosts/host.ts';
 import { shellQuote } from '../hosts/shell-quote.ts';
 import { IntrospectPoller, type IntrospectSource } from '../measure/introspect-poller.ts';
-import { deriveMilestone, type MilestoneSpec } from '../measure/milestones.ts';
+import { deriveMilestone, widenToRequest, type MilestoneSpec } from '../measure/milestones.ts';
 import { ProcessSampler } from '../measure/process-sampler.ts';
 import { runAndExpect } from '../measure/run-and-expect.ts';
 import type { Series } from '../measure/series.ts';
@@ -163,13 +163,11 @@ export class ContrailControlNode implements Dut<ContrailScope> {
           t: s.t,
         };
       },
-      milestone: (spec: MilestoneSpec, kind) => {
-        const m = deriveMilestone(spec, Object.values(poller.series));
-        if (!m || m.lo === undefined) return m;
-        // The sample that did not meet it shows the node at some instant after its request was sent.
-        const lo = spec.after !== undefined && m.lo <= spec.after ? m.lo : poller.sentBefore(kind, m.lo);
-        return { ...m, lo, uncertaintyMs: m.t - lo };
-      },
+      milestone: (spec: MilestoneSpec, kind) =>
+        widenToRequest(
+          deriveMilestone(spec, Object.values(poller.series)),
+          kind === 'peers' ? poller.series.peersRequestMs : poller.series.routesRequestMs,
+        ),
     };
   }
 

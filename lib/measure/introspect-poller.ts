@@ -19,8 +19,6 @@
  * - `poller.series` {peersUp, prefixes, paths, primaryPaths, secondaryPaths, infeasiblePaths, pendingUpdates,
  *   peersRequestMs, routesRequestMs} (names from milestones.ts SERIES plus the path kinds; the request
  *   series hold each sample's request latency at the sample's time); `poller.tableSeries` when perTable.
- * - `poller.sentBefore(kind, t)`: when the request whose sample is at t was sent — the earliest instant the
- *   state it shows can be from (a milestone's lower bound).
  * - `poller.resolutionMs()` -> {peers, routes}: the largest gap between consecutive samples of that kind,
  *   plus the request latency before it — the bracket a milestone derived from these samples can have.
  * - `poller.requests`, `poller.errors`, `poller.lastError`, `poller.snapshot()` (latest values, for progress).
@@ -171,17 +169,6 @@ export class IntrospectPoller {
       this.sched[k].nextAt = Math.min(this.sched[k].nextAt, now);
     }
     this.wake?.();
-  }
-
-  /** Send time of the request whose sample has time `t` (the sample's own time when unknown). */
-  sentBefore(kind: Kind, t: number): number {
-    const latency = (kind === 'peers' ? this.series.peersRequestMs : this.series.routesRequestMs).points;
-    for (let i = latency.length - 1; i >= 0; i--) {
-      const p = latency[i]!;
-      if (p.t === t) return t - p.v;
-      if (p.t < t) break;
-    }
-    return t;
   }
 
   setTargets(t: { peers?: number; prefixes?: number }): void {

@@ -11,7 +11,11 @@
  *   `series` is SeriesData[] or {name: SeriesData}.
  * - Standard specs: `firstPeerUp()`, `allPeersUp(n)`, `routesComplete(prefixes, afterMs)`,
  *   `allWithdrawn(afterMs)` over the series names in `SERIES` (peers_up, prefixes, pending_updates).
- * - `durationSince(mark, milestone)` -> {ms, resolutionMs}: the time from a mark to the milestone.
+ * - `durationSince(mark, milestone)` -> {ms, resolutionMs}: the time from a mark to the milestone: to the
+ *   middle of its bracket (never reaching back before the mark), ± half the bracket.
+ * - `sentBefore(requestSeries, t)`: when the request whose sample is at t was sent (its latency is
+ *   recorded at the sample's time); `widenToRequest(m, requestSeries)` moves a milestone's lower bound
+ *   there: the sample that did not meet it shows the state at some instant after its request was sent.
  */
 import type { SeriesData } from './series.ts';
 
@@ -117,5 +121,27 @@ export function allWithdrawn(after?: number): MilestoneSpec {
 }
 
 export function durationSince(mark: number, m: Milestone): { ms: number; resolutionMs: number | undefined } {
-  return { ms: m.t - mark, resolutionMs: m.lo === undefined ? undefined : m.t - Math.max(m.lo, mark) };
+  if (m.lo === undefined) return { ms: m.t - mark, resolutionMs: undefined };
+  const lo = Math.max(m.lo, mark);
+  const half = (m.t - lo) / 2;
+  return { ms: lo + half - mark, resolutionMs: half };
+}
+
+export function sentBefore(requestMs: SeriesData | undefined, t: number): number {
+  const points = requestMs?.points ?? [];
+  for (let i = points.length - 1; i >= 0; i--) {
+    const p = points[i]!;
+    if (p.t === t) return t - p.v;
+    if (p.t < t) break;
+  }
+  return t;
+}
+
+export function widenToRequest(
+  m: Milestone | undefined,
+  requestMs: SeriesData | undefined,
+): Milestone | undefined {
+  if (!m || m.lo === undefined) return m;
+  const lo = sentBefore(requestMs, m.lo);
+  return { ...m, lo, uncertaintyMs: m.t - lo };
 }

@@ -6,7 +6,10 @@
  *   marks    start (load started), add_trigger (route sends triggered), delete_trigger (withdrawal started);
  *            optional bring_up_start / add_start (the tool's own log: agents connecting, routes being sent),
  *            which the spans start from when present
- *   expected peers (XMPP peers), prefixes (prefixes in the control node), agents (updates = prefixes x agents)
+ *   expected peers (XMPP peers), prefixes (prefixes in the control node), agents, updates (route updates the
+ *            control node sends; archives without it: prefixes x agents)
+ *   request  peers_request_ms / routes_request_ms when archived: a milestone's bracket starts when the
+ *            request of the sample before it was sent, as during the run
  * Milestones (all peers up, routes complete with pending_updates 0, all withdrawn) are derived from the
  * series, so `netscale summarize` on an archive gives the same figures as the run did.
  *
@@ -26,6 +29,7 @@ import {
   deriveMilestone,
   durationSince,
   routesComplete,
+  widenToRequest,
 } from '../measure/milestones.ts';
 import type { IterationRecord, RunResults, ScenarioRecord } from './run-archive.ts';
 
@@ -128,20 +132,24 @@ async function summarizeIteration(dir: string, it: IterationRecord): Promise<Ite
   const addTrigger = it.marks.add_trigger;
   const addStart = it.marks.add_start ?? addTrigger;
   const deleteTrigger = it.marks.delete_trigger;
-  const up = milestoneOrNote(series, { ...allPeersUp(peers), after: start }, notes);
+  const peersAt = (m: Milestone | undefined) => widenToRequest(m, series.peers_request_ms);
+  const routesAt = (m: Milestone | undefined) => widenToRequest(m, series.routes_request_ms);
+  const up = peersAt(milestoneOrNote(series, { ...allPeersUp(peers), after: start }, notes));
   const complete =
     addTrigger === undefined
       ? undefined
-      : milestoneOrNote(series, routesComplete(prefixes, addTrigger), notes);
+      : routesAt(milestoneOrNote(series, routesComplete(prefixes, addTrigger), notes));
   const withdrawn =
-    deleteTrigger === undefined ? undefined : milestoneOrNote(series, allWithdrawn(deleteTrigger), notes);
+    deleteTrigger === undefined
+      ? undefined
+      : routesAt(milestoneOrNote(series, allWithdrawn(deleteTrigger), notes));
   return {
     iteration: it.iteration,
     params: it.params,
     peers,
     prefixes,
     agents,
-    updates: prefixes * agents,
+    updates: it.expected.updates ?? prefixes * agents,
     startWall: it.startWall,
     endWall: it.endWall,
     peerUp: span('peer bring-up', start, up, notes),
@@ -174,7 +182,7 @@ function totalSpan(
   }
   const first = Math.min(...parts.map((p) => p.mark!));
   const last = parts.reduce((a, p) => (p.m!.t > a.m!.t ? p : a));
-  return { ms: last.m!.t - first, resolutionMs: last.span!.resolutionMs };
+  return durationSince(first, last.m!);
 }
 
 function per(count: number, s: Span | undefined): number | undefined {
@@ -282,7 +290,7 @@ export function formatLegacySummary(s: LegacySummary): string {
       `  average time per peer: ${num(t.avgPerPeerMs)} ms`,
       `  peers up per second: ${num(t.peersPerSecond, 2)}`,
       `  total prefixes: ${t.prefixes}`,
-      `  total updates (prefixes x agents): ${t.updates}`,
+      `  total updates (sent by the control node): ${t.updates}`,
       `  prefix add time: ${sec(t.add)}`,
       `  prefix delete time: ${sec(t.delete)}`,
       `  average time per prefix: ${num(t.avgPerPrefixUs, 1)} us`,

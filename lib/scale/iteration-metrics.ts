@@ -10,7 +10,7 @@
  * true end lies within ± that), never finer than the clock's; a bracket never reaches back before the
  * mark the duration is timed from. Averages divide wall-clock spans.
  */
-import type { Milestone } from '../measure/milestones.ts';
+import { durationSince, type Milestone } from '../measure/milestones.ts';
 import type { SeriesPoint } from '../measure/series.ts';
 import type { MeasuredValue, Measurements } from '../thresholds/metric-catalogue.ts';
 import type { ExpectedLoad } from '../load/load.ts';
@@ -64,9 +64,8 @@ export interface IterationTimeline {
  * the span runs to the bracket's middle and is known to ± half its width.
  */
 export function spanTo(from: number, to: Milestone, clockResolutionMs: number): TimedSpan {
-  const lo = Math.max(to.lo ?? from, from);
-  const half = (to.t - lo) / 2;
-  return { from, ms: lo + half - from, resolutionMs: Math.max(half, clockResolutionMs) };
+  const d = durationSince(from, { ...to, lo: to.lo ?? from });
+  return { from, ms: d.ms, resolutionMs: Math.max(d.resolutionMs ?? d.ms, clockResolutionMs) };
 }
 
 export function iterationMetrics(tl: IterationTimeline): Measurements {

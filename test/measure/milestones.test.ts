@@ -44,7 +44,10 @@ describe('milestones', () => {
     ]);
     const m = deriveMilestone(routesComplete(1000, 120), { prefixes, pending_updates: pending })!;
     expect(m).toMatchObject({ name: 'routes_complete', t: 200, lo: 150, uncertaintyMs: 50 });
-    expect(durationSince(120, m)).toEqual({ ms: 80, resolutionMs: 50 });
+    // To the middle of the bracket [150, 200], ± half of it.
+    expect(durationSince(120, m)).toEqual({ ms: 55, resolutionMs: 25 });
+    // A bracket never reaches back before the mark it is timed from.
+    expect(durationSince(170, m)).toEqual({ ms: 15, resolutionMs: 15 });
   });
 
   it('uses the after-mark as the lower bound when the first sample after it already meets', () => {

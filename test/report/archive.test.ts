@@ -12,7 +12,8 @@ afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force:
 
 /**
  * One iteration with known timing, shifted by `off` ms: peers all up 200 ms after start (sampled every
- * 100 ms), routes complete 150 ms after the trigger (±50), withdrawn 100 ms after the delete trigger (±50).
+ * 100 ms), routes complete 150 ms after the trigger (bracket 50 ms), withdrawn 100 ms after the delete trigger
+ * (bracket 50 ms); spans run to the middle of each bracket.
  */
 function recordIteration(sc: ScenarioRecorder, iteration: number, off: number) {
   const peers = sc.series(iteration, 'peers_up', 'count');
@@ -98,17 +99,17 @@ describe('run archive', () => {
     const summary = await readFile(join(run.dir, 'results_summary.txt'), 'utf8');
     expect(summary).toContain('iterations: 2 (sequential)');
     expect(summary).toContain('total XMPP peers: 20');
-    expect(summary).toContain('peer bring-up time: 0.4 s (±0.2 s)');
-    expect(summary).toContain('average time per peer: 20 ms');
-    expect(summary).toContain('peers up per second: 50');
+    expect(summary).toContain('peer bring-up time: 0.3 s (±0.1 s)');
+    expect(summary).toContain('average time per peer: 15 ms');
+    expect(summary).toContain('peers up per second: 66.67');
     expect(summary).toContain('total prefixes: 2000');
-    expect(summary).toContain('total updates (prefixes x agents): 20000');
-    expect(summary).toContain('prefix add time: 0.3 s (±0.1 s)');
-    expect(summary).toContain('prefix delete time: 0.2 s (±0.1 s)');
-    expect(summary).toContain('average time per prefix: 150 us');
-    expect(summary).toContain('average time per update: 15 us');
-    expect(summary).toContain('prefixes per second: 6666.7');
-    expect(summary).toContain('updates per second: 66666.7');
+    expect(summary).toContain('total updates (sent by the control node): 20000');
+    expect(summary).toContain('prefix add time: 0.25 s (±0.05 s)');
+    expect(summary).toContain('prefix delete time: 0.15 s (±0.05 s)');
+    expect(summary).toContain('average time per prefix: 125 us');
+    expect(summary).toContain('average time per update: 12.5 us');
+    expect(summary).toContain('prefixes per second: 8000');
+    expect(summary).toContain('updates per second: 80000');
     // Secrets in params never reach the archive.
     for (const f of ['results.json', 'results.csv', 'results_summary.txt', 'scenarios/route_scale.json']) {
       expect(await readFile(join(run.dir, f), 'utf8')).not.toContain('hunter2');
@@ -118,7 +119,7 @@ describe('run archive', () => {
     expect(text.out).toBe(summary);
     const json = await captureSummarize([run.dir, '--json']);
     const figures = JSON.parse(json.out);
-    expect(figures.scenarios[0].totals.add).toEqual({ ms: 300, resolutionMs: 100 });
+    expect(figures.scenarios[0].totals.add).toEqual({ ms: 250, resolutionMs: 50 });
   });
 
   it('parallel iterations use one wall-clock span from first start to last end, not summed time', async () => {
@@ -131,10 +132,10 @@ describe('run archive', () => {
     await sc.finish();
     const { out } = await captureSummarize([run.dir, '--json']);
     const totals = JSON.parse(out).scenarios[0].totals;
-    expect(totals.peerUp.ms).toBe(250); // 1000 -> 1250, not 200 + 200
-    expect(totals.add.ms).toBe(200); // 1300 -> 1500
+    expect(totals.peerUp.ms).toBe(200); // 1000 -> middle of [1150, 1250], not 150 + 150
+    expect(totals.add.ms).toBe(175); // 1300 -> middle of [1450, 1500]
     expect(totals.peers).toBe(20);
-    expect(totals.peersPerSecond).toBeCloseTo(80, 6);
+    expect(totals.peersPerSecond).toBeCloseTo(100, 6);
   });
 
   it('summarize names a directory that is not a run archive', async () => {

@@ -2,7 +2,7 @@
  * A real OpenSSH server for tests, started on a free loopback port.
  *
  *   const sshd = await startSshd();
- *   // sshd.host ('127.0.0.1'), sshd.port, sshd.user ('root', key auth with sshd.keyFile),
+ *   // sshd.host ('127.0.0.1' or listenAddress), sshd.port, sshd.user ('root', key auth with sshd.keyFile),
  *   // sshd.knownHostsFile (holds this server's host key, ready for strict checking),
  *   // sshd.passwordUser + sshd.password (password auth; a throwaway account, fresh password per start),
  *   // sshd.hostKeyFingerprint ('SHA256:...'), sshd.dir (temp dir, removed by stop()).
@@ -12,6 +12,10 @@
  * in a temp dir and MaxSessions 10 (OpenSSH's default, set explicitly because tests rely on it).
  * Requires root and openssh-server (.ci/run installs it). Startup waits for sshd's "Server listening"
  * line (bounded); stop() sends TERM to the sshd pid it started and waits for it to exit.
+ * `listenAddress` puts it on another loopback address (every 127.x address is this machine), so
+ * several servers look like distinct hosts (bench/fan-out.bench.ts). `setEnv` sets variables in every
+ * session (sshd's SetEnv), e.g. HOME=<empty dir> so that the user's shell rc files (sourced by bash for
+ * every command run over SSH) stay out of a timing.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
@@ -31,7 +35,7 @@ export interface Sshd {
   /** The same key encrypted with `keyPassphrase`. */
   encryptedKeyFile: string;
   keyPassphrase: string;
-  /** known_hosts file with this server's host key under `[127.0.0.1]:<port>`. */
+  /** known_hosts file with this server's host key under `[<host>]:<port>`. */
   knownHostsFile: string;
   hostKeyFingerprint: string;
   /** Account for password auth only. */
@@ -56,17 +60,21 @@ export function sshHostOptions(sshd: Sshd, name = 'sshd-test'): Omit<SshHostOpti
 
 export interface SshdOptions {
   maxSessions?: number;
+  /** Address to listen on; default 127.0.0.1. */
+  listenAddress?: string;
+  /** Variables set in every session (sshd SetEnv); values without '"' or newlines. */
+  setEnv?: Record<string, string>;
 }
 
 const SSHD = '/usr/sbin/sshd';
 const PASSWORD_USER = 'netscale-pw';
 const START_TIMEOUT_MS = 10_000;
 
-function freePort(): Promise<number> {
+function freePort(address: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.listen(0, address, () => {
       const addr = srv.address();
       const port = typeof addr === 'object' && addr ? addr.port : 0;
       srv.close(() => resolve(port));
@@ -113,6 +121,12 @@ function waitForListening(child: ChildProcess): Promise<void> {
 }
 
 export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
+  const address = opts.listenAddress ?? '127.0.0.1';
+  const setEnv = Object.entries(opts.setEnv ?? {}).map(([name, value]) => {
+    if (!/^[A-Za-z_]\w*$/.test(name) || /["\n]/.test(value))
+      throw new Error(`startSshd: setEnv: expected NAME and a value without '"' or newlines, found ${name}`);
+    return `SetEnv ${name}="${value}"`;
+  });
   const dir = await mkdtemp(join(tmpdir(), 'netscale-sshd-'));
   await chmod(dir, 0o755);
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
@@ -135,7 +149,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
 
   const config = [
     `HostKey ${hostKey}`,
-    'ListenAddress 127.0.0.1',
+    `ListenAddress ${address}`,
     `AuthorizedKeysFile ${authorizedKeys}`,
     'PermitRootLogin yes',
     'PasswordAuthentication yes',
@@ -148,13 +162,14 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     `PidFile ${join(dir, 'sshd.pid')}`,
     'Subsystem sftp internal-sftp',
     'LogLevel INFO',
+    ...setEnv,
   ].join('\n');
   const cfg = join(dir, 'sshd_config');
   await writeFile(cfg, config + '\n');
 
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+    const port = await freePort(address);
     const child = spawn(SSHD, ['-D', '-e', '-f', cfg, '-p', String(port)], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -168,7 +183,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     // Keep draining sshd's log so it never blocks on a full pipe.
     child.stderr?.resume();
     const knownHostsFile = join(dir, 'known_hosts');
-    await writeFile(knownHostsFile, `[127.0.0.1]:${port} ${hostPub}\n`);
+    await writeFile(knownHostsFile, `[${address}]:${port} ${hostPub}\n`);
     const stop = async () => {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -178,7 +193,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
       await rm(dir, { recursive: true, force: true });
     };
     return {
-      host: '127.0.0.1',
+      host: address,
       port,
       user: 'root',
       keyFile,
