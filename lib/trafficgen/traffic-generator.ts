@@ -6,6 +6,7 @@
 import type { TrafficSpec } from './traffic.ts';
 import type { SearchTrial, TrialListener } from './search/trial.ts';
 import type { GoalResult } from './search/multi-goal-search.ts';
+import type { VsperfB2b, VsperfThroughput } from './vsperf-results.ts';
 
 export interface LatencyNs {
   min: number;
@@ -83,7 +84,7 @@ export interface ThroughputResult {
   /** Multi-goal only: every goal's bracket. */
   goals: GoalResult[] | null;
   /** vsperf result keys (averaged over `tests`). */
-  vsperf: Record<string, number>;
+  vsperf: VsperfThroughput;
   runs: number;
 }
 
@@ -104,7 +105,7 @@ export interface BackToBackResult {
   b2bLossPct: number;
   burstDurationS: number;
   trials: SearchTrial[];
-  vsperf: Record<string, number>;
+  vsperf: VsperfB2b;
   logs: Record<string, string>;
 }
 

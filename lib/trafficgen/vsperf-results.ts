@@ -25,8 +25,15 @@ export const VSPERF_B2B_KEYS = [
   'b2b_frame_loss_percent',
 ] as const;
 
+export type VsperfThroughputKey = (typeof VSPERF_THROUGHPUT_KEYS)[number];
+export type VsperfB2bKey = (typeof VSPERF_B2B_KEYS)[number];
+/** A throughput result under vsperf's keys. */
+export type VsperfThroughput = Record<VsperfThroughputKey, number>;
+/** A back-to-back result under vsperf's keys. */
+export type VsperfB2b = Record<VsperfB2bKey, number>;
+
 /** A missing value is NaN (shown as empty in CSV), never 0: vsperf's zeros hid failures. */
-export function vsperfThroughput(r: TrafficResult | null): Record<string, number> {
+export function vsperfThroughput(r: TrafficResult | null): VsperfThroughput {
   return {
     tx_rate_fps: r?.txFps ?? NaN,
     throughput_rx_fps: r?.rxFps ?? NaN,
@@ -41,9 +48,10 @@ export function vsperfThroughput(r: TrafficResult | null): Record<string, number
   };
 }
 
-export function averageResults(rows: Record<string, number>[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const key of Object.keys(rows[0] ?? {})) {
+/** Per key, the mean over rows (NaN when any row lacks the value). */
+export function averageResults<K extends string>(rows: Array<Record<K, number>>): Record<K, number> {
+  const out = {} as Record<K, number>;
+  for (const key of Object.keys(rows[0] ?? {}) as K[]) {
     out[key] = rows.reduce((s, r) => s + (r[key] ?? NaN), 0) / rows.length;
   }
   return out;

@@ -77,7 +77,16 @@ class GivenResults implements TrafficGenerator {
       b2bLossPct: 33,
       burstDurationS: r ? 0.001 : 0,
       trials: [],
-      vsperf: { b2b_rx_fps: r?.rxFps ?? NaN, b2b_rx_percent: r?.rxPctLineRate ?? NaN },
+      vsperf: {
+        b2b_rx_fps: r?.rxFps ?? NaN,
+        b2b_tx_fps: r?.txFps ?? NaN,
+        b2b_rx_percent: r?.rxPctLineRate ?? NaN,
+        b2b_tx_percent: r?.txPctLineRate ?? NaN,
+        b2b_tx_count: r?.txFrames ?? 0,
+        b2b_frames: r?.rxFrames ?? 0,
+        b2b_frame_loss_frames: 500_000,
+        b2b_frame_loss_percent: 33,
+      },
       logs: {},
     };
   }

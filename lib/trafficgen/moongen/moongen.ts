@@ -20,7 +20,7 @@ import type {
   TrafficGenerator,
   TrafficResult,
 } from '../traffic-generator.ts';
-import { averageResults, vsperfThroughput } from '../vsperf-results.ts';
+import { averageResults, vsperfThroughput, type VsperfB2b } from '../vsperf-results.ts';
 import { rfc2544BinarySearch } from '../search/binary-search.ts';
 import { multiGoalSearch, NDR, PDR } from '../search/multi-goal-search.ts';
 import { lossPct, type SearchTrial, type TrialFn } from '../search/trial.ts';
@@ -419,7 +419,7 @@ export class MoonGen implements TrafficGenerator {
     const rate = offeredMpps(traffic, this.linkGbps);
     const trials: SearchTrial[] = [];
     const logs: Record<string, string> = {};
-    const rows: Record<string, number>[] = [];
+    const rows: Array<VsperfB2b & { burst_duration_s: number }> = [];
     const record = (r: TrafficResult, durationS: number, lower: number | null, upper: number | null) => {
       const worst = r.directions.reduce((w, d) => (d.lossPct > w.lossPct ? d : w));
       const t: SearchTrial = {
@@ -468,13 +468,13 @@ export class MoonGen implements TrafficGenerator {
         burst_duration_s: best ? best.d : 0,
       });
     }
-    const avg = averageResults(rows);
+    const { burst_duration_s: burstDurationS, ...avg } = averageResults(rows);
     return {
-      b2bFrames: avg.b2b_frames!,
-      b2bTxCount: avg.b2b_tx_count!,
-      b2bLossFrames: avg.b2b_frame_loss_frames!,
-      b2bLossPct: avg.b2b_frame_loss_percent!,
-      burstDurationS: avg.burst_duration_s!,
+      b2bFrames: avg.b2b_frames,
+      b2bTxCount: avg.b2b_tx_count,
+      b2bLossFrames: avg.b2b_frame_loss_frames,
+      b2bLossPct: avg.b2b_frame_loss_percent,
+      burstDurationS,
       trials,
       vsperf: avg,
       logs,
