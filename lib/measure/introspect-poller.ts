@@ -5,12 +5,12 @@
  *
  * Adaptive: each kind (peers, routes) is polled every `fastMs` while its values change or a milestone is
  * near (peers within 10% of the target, prefixes within 10% of the target, pending updates > 0, or after
- * `hurry()`), doubling its interval while idle up to `peersMaxMs` / `routesMaxMs` — far below the legacy
- * 1 s / 5 s. Exactly one request is in flight at a time, so the poller never adds more than one
- * concurrent introspect request to the control node's load.
+ * `hurry()`), doubling its interval while idle up to `peersMaxMs` / `routesMaxMs` (1 s: a held lab costs
+ * little; what the pipeline waits for is polled hot, see setHot). Exactly one request is in flight at a
+ * time, so the poller never adds more than one concurrent introspect request to the control node's load.
  *
  * API:
- * - `new IntrospectPoller(source, { tableRegex, fastMs = 25, hotMs = 10, peersMaxMs = 250, routesMaxMs = 500,
+ * - `new IntrospectPoller(source, { tableRegex, fastMs = 25, hotMs = 10, peersMaxMs = 1000, routesMaxMs = 1000,
  *    targets?: {peers?, prefixes?}, perTable?, kind = 'xmpp', makeSeries?, onSample? })`
  * - `poller.start()`, `await poller.stop()` (waits for the request in flight, closes series).
  * - `poller.hurry()`: poll fast now; `poller.setHot(['routes'])`: poll those kinds every hotMs (no back-off)
@@ -125,7 +125,7 @@ export class IntrospectPoller {
       maxGapMs: 0,
       last: undefined,
     });
-    this.sched = { peers: sched(opts.peersMaxMs ?? 250), routes: sched(opts.routesMaxMs ?? 500) };
+    this.sched = { peers: sched(opts.peersMaxMs ?? 1000), routes: sched(opts.routesMaxMs ?? 1000) };
     if (this.sched.peers.maxMs < this.fastMs || this.sched.routes.maxMs < this.fastMs) {
       throw new Error(`introspect poller: max intervals must be >= fastMs (${this.fastMs} ms)`);
     }

@@ -36,14 +36,15 @@ function samplerScript(pid: number, intervalMs: number): string {
   return [
     `p=${pid}`,
     `hz=$(getconf CLK_TCK 2>/dev/null || echo 100)`,
+    `kb=$(( $(getconf PAGESIZE 2>/dev/null || echo 4096) / 1024 ))`,
     `echo "H $hz"`,
     `while [ -r /proc/$p/stat ]; do`,
     `  read -r u _ < /proc/uptime`,
     `  read -r _ c < /proc/stat`,
     `  read -r s < /proc/$p/stat || break`,
-    `  r=0; v=0`,
-    `  while read -r k x _; do case $k in VmRSS:) r=$x;; VmSize:) v=$x;; esac; done < /proc/$p/status`,
-    `  echo "S $u|$c|\${s##*) }|$r|$v"`,
+    // statm (sizes in pages) is one short line; /proc/<pid>/status would be read byte by byte.
+    `  read -r v r _ < /proc/$p/statm || break`,
+    `  echo "S $u|$c|\${s##*) }|$((r * kb))|$((v * kb))"`,
     `  sleep ${sleepS}`,
     `done`,
     `echo "E gone"`,
