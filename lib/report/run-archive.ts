@@ -30,6 +30,7 @@ import { join, relative } from 'node:path';
 import { Series } from '../measure/series.ts';
 import type { BaseUnit } from '../thresholds/quantity.ts';
 import type { ThresholdResult } from '../thresholds/threshold.ts';
+import { stringify } from 'csv-stringify/sync';
 import { scrub } from './scrub.ts';
 import { formatLegacySummary, legacySummaryFromRun } from './legacy-summary.ts';
 
@@ -238,11 +239,6 @@ const CSV_COLUMNS = [
   'message',
 ] as const;
 
-function csvCell(v: unknown): string {
-  const s = v === undefined || v === null ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export function resultsCsv(run: RunResults): string {
   const rows: unknown[][] = [];
   for (const sc of run.scenarios) {
@@ -269,7 +265,7 @@ export function resultsCsv(run: RunResults): string {
     }
     for (const v of sc.verdicts) emit('', v.metric, undefined, v);
   }
-  return [CSV_COLUMNS.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
+  return stringify(rows, { header: true, columns: [...CSV_COLUMNS], cast: { boolean: String } });
 }
 
 export async function writeRunFiles(dir: string): Promise<RunResults> {

@@ -18,6 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { formatPath } from '../config/config-error.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 
 export class ScenarioError extends Error {
@@ -127,15 +128,6 @@ export function formatIssues(
       return `${where}: ${formatPath(issue.path) || '(top level)'}: ${issue.message}${found}`;
     })
     .join('\n');
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out ? `.${String(key)}` : String(key);
-  }
-  return out;
 }
 
 function describe(value: unknown): string {

@@ -11,6 +11,7 @@
  * - `attachFrameSizeTable(name, row)`, `attachSearchTrace(name, trials)`, `attachLogs(logs)`.
  * - `reportFrameSizeSweep(record, {metric, title})`: the summary table, CSV and chart of an archived scenario.
  */
+import { stringify } from 'csv-stringify/sync';
 import type { ScenarioRecord } from '../report/run-archive.ts';
 import { attachJson, attachSvg, attachText } from '../report/allure.ts';
 import { barChartSvg, lineChartSvg, type BarChartSpec } from '../report/charts.ts';
@@ -69,13 +70,10 @@ export function frameSizeTable(rows: readonly FrameSizeRow[]): string {
 
 export function frameSizeCsv(rows: readonly FrameSizeRow[]): string {
   const keys = columns(rows);
-  // Metric names and numbers never hold a comma or quote: no quoting needed.
-  const cell = (m: MeasuredValue | undefined) => (isPresent(m) ? String(m.value) : '');
-  return (
-    [
-      ['frame_size', ...keys].join(','),
-      ...rows.map((r) => [r.frameSize, ...keys.map((k) => cell(r.values[k]))].join(',')),
-    ].join('\n') + '\n'
+  const cell = (m: MeasuredValue | undefined) => (isPresent(m) ? m.value : undefined);
+  return stringify(
+    rows.map((r) => [r.frameSize, ...keys.map((k) => cell(r.values[k]))]),
+    { header: true, columns: ['frame_size', ...keys] },
   );
 }
 

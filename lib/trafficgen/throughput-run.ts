@@ -26,7 +26,7 @@ import type { MeasuredValue, Measurements } from '../thresholds/metric-catalogue
 import type { Threshold } from '../thresholds/threshold.ts';
 import { checkAll, type ThresholdReport } from '../thresholds/threshold-set.ts';
 import type { GoalResult } from './search/multi-goal-search.ts';
-import { searchProgressLine, type ProgressLine } from './search/progress-line.ts';
+import { searchProgressLine, type SearchProgress } from './search/progress-line.ts';
 import type { SearchTrial } from './search/trial.ts';
 import type {
   BackToBackResult,
@@ -77,7 +77,7 @@ export interface ThroughputRunnerDeps {
   generator: TrafficGenerator;
   archive: RunArchive;
   /** Live search progress; default one terminal line per frame size. */
-  progress?: (title: string) => ProgressLine;
+  progress?: (title: string) => SearchProgress;
   /** Waits while start/stop traffic runs; default a timer. */
   wait?: (ms: number) => Promise<void>;
 }
@@ -191,7 +191,7 @@ function backToBackMeasured(r: BackToBackResult, durationS: number): Measured {
 }
 
 export class ThroughputScenarioRunner {
-  private readonly progress: (title: string) => ProgressLine;
+  private readonly progress: (title: string) => SearchProgress;
   private readonly wait: (ms: number) => Promise<void>;
 
   constructor(private readonly deps: ThroughputRunnerDeps) {

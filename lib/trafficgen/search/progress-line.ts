@@ -1,44 +1,29 @@
 /**
- * Live search progress on one terminal line: trial, rate, loss, bounds.
- * Rewritten in place on a TTY, at most one line per `minIntervalMs`
- * otherwise (CI logs), and always for the last trial shown by done().
+ * Live search progress (trial, rate, loss, bounds) on the one progress line every long wait uses
+ * (lib/progress/progress-line.ts): rewritten in place on a TTY, throttled in CI logs, and the last
+ * trial always shown by done().
  */
-import { monotonicMs } from '../../clock.ts';
+import { ProgressLine, type ProgressOptions } from '../../progress/progress-line.ts';
 import type { SearchTrial } from './trial.ts';
 
-export interface ProgressLine {
+export interface SearchProgress {
   onTrial: (t: SearchTrial) => void;
   done: () => void;
 }
 
-export function searchProgressLine(
-  title: string,
-  opts: { stream?: NodeJS.WriteStream; minIntervalMs?: number } = {},
-): ProgressLine {
-  const stream = opts.stream ?? process.stderr;
-  const tty = stream.isTTY === true;
-  const minInterval = opts.minIntervalMs ?? (tty ? 100 : 5000);
-  let lastAt = -Infinity;
-  let pending: string | null = null;
+export function trialText(t: SearchTrial): string {
   const f = (n: number | null) => (n === null ? '-' : n.toFixed(3));
-  const write = (line: string) => stream.write(tty ? `\r\x1b[2K${line}` : `${line}\n`);
+  return (
+    `trial ${t.index} ${t.label}: ${t.rateMpps.toFixed(3)} Mpps x ${t.durationS}s ` +
+    `loss ${Number.isFinite(t.lossPct) ? t.lossPct.toFixed(6) : '?'} % ${t.passed ? 'pass' : 'FAIL'} ` +
+    `bounds [${f(t.lowerMpps)}, ${f(t.upperMpps)}]`
+  );
+}
+
+export function searchProgressLine(title: string, opts: ProgressOptions = {}): SearchProgress {
+  const line = new ProgressLine(title, opts);
   return {
-    onTrial(t) {
-      const line =
-        `${title} trial ${t.index} ${t.label}: ${t.rateMpps.toFixed(3)} Mpps x ${t.durationS}s ` +
-        `loss ${Number.isFinite(t.lossPct) ? t.lossPct.toFixed(6) : '?'} % ${t.passed ? 'pass' : 'FAIL'} ` +
-        `bounds [${f(t.lowerMpps)}, ${f(t.upperMpps)}]`;
-      const now = monotonicMs();
-      if (now - lastAt >= minInterval) {
-        write(line);
-        lastAt = now;
-        pending = null;
-      } else pending = line;
-    },
-    done() {
-      if (pending) write(pending);
-      if (tty) stream.write('\n');
-      pending = null;
-    },
+    onTrial: (t) => line.update({ note: trialText(t) }),
+    done: () => line.done(),
   };
 }
