@@ -31,6 +31,11 @@ export interface SpawnOptions {
   cwd?: string;
   /** Keep stdin open as a pipe (bgp_stress_test --pause waits for it to close). Default: closed. */
   stdin?: 'pipe' | 'ignore';
+  /**
+   * Told every line from the very first: a listener added with onLine() after spawn() resolves can miss
+   * lines that arrived with the process's start.
+   */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
 export interface ExitStatus {

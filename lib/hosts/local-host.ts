@@ -114,6 +114,7 @@ export class LocalHost implements Host {
       encoding: 'utf8',
     });
     const lines = new OutputLines();
+    if (opts.onLine) lines.onLine(opts.onLine);
     const marker = new PgidMarkerReader();
     child.stdout?.setEncoding('utf8').on('data', (d: string) => lines.push('stdout', d));
     const pgid = new Promise<number>((resolve, reject) => {

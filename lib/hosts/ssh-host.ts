@@ -293,9 +293,13 @@ export class SshHost implements Host {
         status = exitStatusFromShell(code, signal ?? null);
         eofTimer = setTimeout(() => stream.close(), EOF_AFTER_EXIT_MS);
       });
-      stream.once('close', () => {
+      // ssh2 repeats the exit status on 'close': it may have reported 'exit' in the same read as the
+      // channel's opening, before this listener was attached (seen with 50 hosts at once).
+      stream.once('close', (code?: number | null, signal?: string) => {
         clearTimeout(eofTimer);
-        // No exit status: the connection dropped under the command.
+        if (!status && (code !== undefined || signal !== undefined))
+          status = exitStatusFromShell(code ?? null, signal ?? null);
+        // No exit status at all: the connection dropped under the command.
         resolve(status ?? { code: null, signal: null });
       });
     });
@@ -320,6 +324,7 @@ export class SshHost implements Host {
     const stream = await this.openChannel(line, false);
     if (opts.stdin !== 'pipe') stream.end();
     const lines = new OutputLines();
+    if (opts.onLine) lines.onLine(opts.onLine);
     const marker = new PgidMarkerReader();
     stream.setEncoding('utf8');
     stream.stderr.setEncoding('utf8');

@@ -252,10 +252,10 @@ export class BgpStressLoad implements Load<ContrailScope> {
       timeoutMs: 30_000,
     });
     if (prep.code !== 0)
-      throw new Error(`test server ${host.name}: cannot prepare ${cfg.workDir}: ${prep.stderr.trim()}`);
+      throw new Error(
+        `test server ${host.name}: cannot prepare ${cfg.workDir} (exit ${prep.code ?? prep.signal ?? 'status lost'}): ${prep.stderr.trim()}`,
+      );
     const name = `bgp_stress_test#${it.testId}@${server.name}`;
-    const p = await host.spawn(command, { name, stdin: 'pipe' });
-    this.all.add(p);
     mkdirSync(this.o.logDir, { recursive: true });
     const logFile = join(
       this.o.logDir,
@@ -264,11 +264,20 @@ export class BgpStressLoad implements Load<ContrailScope> {
     if (!this.logFiles.includes(logFile)) this.logFiles.push(logFile);
     const log = createWriteStream(logFile, { flags: 'a' });
     log.write(`# ${host.name}: ${command}\n`);
-    p.onLine((line) => {
+    // Listening from the first line: the tool may print its first lines as it starts.
+    const onLine = (line: string) => {
       log.write(line + '\n');
       const kind = EVENT_OF[parseBgpStressLine(line)?.kind ?? ''];
       if (kind) for (const l of this.listeners) l({ kind, t: monotonicMs(), source: name });
-    });
+    };
+    let p: ProcessHandle;
+    try {
+      p = await host.spawn(command, { name, stdin: 'pipe', onLine });
+    } catch (err) {
+      log.end();
+      throw err;
+    }
+    this.all.add(p);
     void p.wait().finally(() => log.end());
     return p;
   }

@@ -2,8 +2,10 @@
  * Cleanup on SIGINT/SIGTERM. Vitest exits about a millisecond after Ctrl-C
  * without running teardowns, so a run registers its cleanup (reaping its
  * processes on every host) here; the handler runs all cleanups, bounded in
- * time, then exits with 128+signal. A second signal exits at once.
+ * time, then exits with 128+signal. A second signal exits at once, unless it comes within a second of
+ * the first: a terminal's Ctrl-C reaches the whole process group and a wrapper (npx, tsx) relays it again.
  */
+import { monotonicMs } from '../clock.ts';
 import { createLogger } from '../log/logger.ts';
 import { redactError } from '../log/redact.ts';
 
@@ -15,10 +17,17 @@ const log = createLogger('interrupt');
 const cleanups = new Set<Cleanup>();
 let installed = false;
 let running = false;
+let firstAt = 0;
+/** A repeat within this long is the same Ctrl-C delivered twice, not a user insisting. */
+const REPEAT_WINDOW_MS = 1000;
 
 async function onSignal(signal: keyof typeof EXIT_CODES): Promise<void> {
-  if (running) process.exit(EXIT_CODES[signal]);
+  if (running) {
+    if (monotonicMs() - firstAt > REPEAT_WINDOW_MS) process.exit(EXIT_CODES[signal]);
+    return;
+  }
   running = true;
+  firstAt = monotonicMs();
   log.warn(`${signal}: stopping this run's processes before exit`);
   let timer: NodeJS.Timeout | undefined;
   const all = Promise.allSettled(
