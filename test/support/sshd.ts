@@ -42,6 +42,8 @@ export interface Sshd {
   passwordUser: string;
   password: string;
   dir: string;
+  /** The listening sshd's pid (connections and sessions are its descendants). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -204,6 +206,8 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
       passwordUser: PASSWORD_USER,
       password,
       dir,
+      // Defined: the process started, it printed "Server listening".
+      pid: child.pid ?? Number.NaN,
       stop,
     };
   }
