@@ -17,7 +17,7 @@
 import { monotonicMs, sleep } from '../clock.ts';
 import type { DutState, Observation, ObservedKind } from '../dut/dut.ts';
 import type { ExpectedLoad, Load, LoadEvent, LoadEventKind } from '../load/load.ts';
-import { routesComplete } from '../measure/milestones.ts';
+import { allPeersUp, routesComplete, type MilestoneSpec } from '../measure/milestones.ts';
 import { runAndExpect } from '../measure/run-and-expect.ts';
 import type { ProgressLine } from '../progress/progress-line.ts';
 import { spanTo, type FlapTimes, type IterationTimeline, type TimedSpan } from './iteration-metrics.ts';
@@ -135,22 +135,15 @@ export function hold<S>(ctx: PhaseContext<S>, seconds: number): Promise<void> {
   return sleep(seconds * 1000, ctx.signal);
 }
 
-/** When every member's prefixes were back with nothing pending after `after`, with its bracket. */
-function routesBack<S>(ctx: PhaseContext<S>, after: number): TimedSpan | undefined {
+/** The span from `after` to the last member reaching its milestone (undefined while one has not). */
+function lastOfMembers<S>(
+  ctx: PhaseContext<S>,
+  spec: (e: ExpectedLoad) => MilestoneSpec,
+  kind: ObservedKind,
+  after: number,
+): TimedSpan | undefined {
   const ms = ctx.observations.map((o, i) =>
-    o.milestone(routesComplete(ctx.load.expected(ctx.ks[i]!).prefixes, after), 'routes'),
-  );
-  if (ms.some((m) => m === undefined)) return undefined;
-  const last = ms.reduce((a, b) => (b!.t > a!.t ? b : a))!;
-  return spanTo(after, last, ctx.clockResolutionMs);
-}
-
-function allPeersBack<S>(ctx: PhaseContext<S>, after: number): TimedSpan | undefined {
-  const ms = ctx.observations.map((o, i) =>
-    o.milestone(
-      { name: 'all_peers_up', when: { peers_up: { '>=': ctx.load.expected(ctx.ks[i]!).peers } }, after },
-      'peers',
-    ),
+    o.milestone({ ...spec(ctx.load.expected(ctx.ks[i]!)), after }, kind),
   );
   if (ms.some((m) => m === undefined)) return undefined;
   const last = ms.reduce((a, b) => (b!.t > a!.t ? b : a))!;
@@ -202,7 +195,10 @@ export async function flap<S>(ctx: PhaseContext<S>, flaps: number): Promise<Flap
     )
       break;
     const feedFrom = firstEvent(ctx, 'feed-start', trigger) ?? trigger;
-    out.push({ reconnect: allPeersBack(ctx, upFrom), reconvergence: routesBack(ctx, feedFrom) });
+    out.push({
+      reconnect: lastOfMembers(ctx, (e) => allPeersUp(e.peers), 'peers', upFrom),
+      reconvergence: lastOfMembers(ctx, (e) => routesComplete(e.prefixes), 'routes', feedFrom),
+    });
   }
   hot(ctx, []);
   ctx.progress.update({ note: undefined });
