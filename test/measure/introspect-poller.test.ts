@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { monotonicMs, sleep } from '../../lib/clock.ts';
 import {
   IntrospectPoller,
@@ -45,6 +45,20 @@ function scriptedSource(
   return { source, stats };
 }
 
+// Time is the fake clock's: the poller's timers, its monotonic clock (process.hrtime) and the scripted
+// latency all advance together, so intervals and brackets are exact, whatever the machine's load.
+beforeEach(() => {
+  vi.useFakeTimers({
+    toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'hrtime', 'performance', 'Date'],
+  });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Advances fake time by ms, running every timer and promise due on the way. */
+const elapse = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+
 describe('IntrospectPoller', () => {
   it('backs off while idle, stays bounded, keeps one request in flight', async () => {
     const { source, stats } = scriptedSource(() => ({ peers: 4, prefixes: 100, pending: 0 }));
@@ -55,7 +69,7 @@ describe('IntrospectPoller', () => {
       routesMaxMs: 400,
     });
     p.start();
-    await sleep(1500);
+    await elapse(1500);
     await p.stop();
     expect(p.intervalsMs()).toEqual({ peers: 200, routes: 400 });
     // Idle for 1.5 s: about 1500/200 + 1500/400 plus the back-off ramp; far from 25 ms polling (120).
@@ -86,7 +100,7 @@ describe('IntrospectPoller', () => {
       perTable: true,
     });
     p.start();
-    await sleep(900);
+    await elapse(900);
     await p.stop();
     expect(stats.maxInFlight).toBe(1);
     const pts = p.series.prefixes.points.filter((x) => x.t < doneAt);
@@ -112,13 +126,43 @@ describe('IntrospectPoller', () => {
       routesMaxMs: 300,
     });
     p.start();
-    await sleep(700);
+    await elapse(700);
     expect(p.intervalsMs().peers).toBe(300);
     const before = p.series.peersUp.points.length;
     p.hurry();
-    await sleep(60);
+    await elapse(60);
     expect(p.series.peersUp.points.length).toBeGreaterThan(before);
     expect(p.intervalsMs().peers).toBeLessThan(300);
+    await p.stop();
+  });
+
+  it('setHot keeps a kind at hotMs from the phase start until the milestone, then lets it back off', async () => {
+    const { source } = scriptedSource(() => ({ peers: 3, prefixes: 10, pending: 0 }), 2);
+    const p = new IntrospectPoller(source, {
+      tableRegex: 'x',
+      fastMs: 25,
+      hotMs: 10,
+      peersMaxMs: 400,
+      routesMaxMs: 400,
+    });
+    p.start();
+    await elapse(2000);
+    expect(p.intervalsMs()).toEqual({ peers: 400, routes: 400 });
+    p.setHot(['routes']);
+    const from = p.series.prefixes.points.length;
+    await elapse(500);
+    const hot = p.series.prefixes.points.slice(from);
+    const gaps = hot.slice(1).map((x, i) => x.t - hot[i]!.t);
+    // Nothing changes, yet routes are sampled every 10 ms plus the 2 ms request (and the odd peers poll).
+    expect(hot.length).toBeGreaterThan(30);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(10 + 2 + 2 + 1);
+    expect(p.intervalsMs().peers).toBe(400);
+    // Every sample's request latency is recorded at the sample's time.
+    expect(p.series.routesRequestMs.points.at(-1)!.t).toBe(p.series.prefixes.points.at(-1)!.t);
+    expect(p.series.routesRequestMs.points.at(-1)!.v).toBeCloseTo(2, 6);
+    p.setHot([]);
+    await elapse(2000);
+    expect(p.intervalsMs().routes).toBe(400);
     await p.stop();
   });
 
@@ -131,7 +175,7 @@ describe('IntrospectPoller', () => {
       { tableRegex: 'x', fastMs: 10, peersMaxMs: 50, routesMaxMs: 50 },
     );
     p.start();
-    await sleep(150);
+    await elapse(150);
     await p.stop();
     expect(p.errors).toBeGreaterThan(0);
     expect(p.lastError).toBe('peers: connect ECONNREFUSED 127.0.0.1:8083');
