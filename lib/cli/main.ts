@@ -5,6 +5,7 @@ import { register as registerIntrospect } from './commands/introspect.ts';
 import { register as registerSummarize } from './commands/summarize.ts';
 import { register as registerImportParams } from './commands/import-params.ts';
 import { register as registerMoongen } from './commands/moongen.ts';
+import { register as registerCompare } from './commands/compare.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('netscale')
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSummarize(program);
   registerImportParams(program);
   registerMoongen(program);
+  registerCompare(program);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
