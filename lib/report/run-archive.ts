@@ -12,7 +12,8 @@
  * several Vitest workers (one spec file each) share one run when they share NETSCALE_RUN_ID.
  *
  * API:
- * - `const run = await RunArchive.open({ runId?, root?, environment? })`; `run.dir`, `run.runId`.
+ * - `const run = await RunArchive.open({ runId?, root?, environment? })`; `run.dir`, `run.runId`;
+ *   `await run.addEnvironment({ dut_version })` merges more facts into run.json.
  * - `const sc = run.scenario(name, { parallel, params })`
  *   - `sc.series(iteration, name, unit, meta?)` -> Series streaming to raw/...; recorded in that iteration.
  *   - `sc.recordIteration(rec)`: IterationInput {iteration, params, start, end (monotonic ms), startWall,
@@ -118,6 +119,15 @@ export class RunArchive {
     };
     await writeText(join(dir, 'run.json'), JSON.stringify(info, null, 2) + '\n');
     return new RunArchive(runId, dir);
+  }
+
+  /** Adds facts to run.json's environment (e.g. dut_version, known once the lab is open). */
+  async addEnvironment(facts: Record<string, string>): Promise<void> {
+    const file = join(this.dir, 'run.json');
+    const info = await readJson<RunInfo>(file);
+    if (!info) throw new Error(`${file}: missing (the run archive was not opened here)`);
+    info.environment = { ...info.environment, ...facts };
+    await writeText(file, JSON.stringify(info, null, 2) + '\n');
   }
 
   scenario(
