@@ -1,0 +1,180 @@
+import { mkdtemp, readFile, rm, truncate, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../../lib/cli/main.ts';
+import { RunArchive, type ScenarioRecorder } from '../../lib/report/run-archive.ts';
+
+const dirs: string[] = [];
+afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+afterEach(() => {
+  process.exitCode = undefined;
+});
+
+/**
+ * One iteration: 10 peers all up 200 ms after start (bracket 100 ms), 1000 prefixes complete 150 ms after
+ * the add trigger (bracket 50 ms), all withdrawn 100 ms after the delete trigger (bracket 50 ms).
+ */
+function recordIteration(sc: ScenarioRecorder, iteration: number, off: number): void {
+  const peers = sc.series(iteration, 'peers_up', 'count');
+  const prefixes = sc.series(iteration, 'prefixes', 'count');
+  const pending = sc.series(iteration, 'pending_updates', 'count');
+  const w = 1_700_000_000_000;
+  for (const [t, v] of [
+    [1000, 0],
+    [1100, 5],
+    [1200, 10],
+  ] as const)
+    peers.add(v, t + off, w + t + off);
+  for (const [t, p, u] of [
+    [1300, 0, 0],
+    [1350, 500, 20],
+    [1400, 1000, 5],
+    [1450, 1000, 0],
+    [1550, 400, 0],
+    [1600, 0, 0],
+  ] as const) {
+    prefixes.add(p, t + off, w + t + off);
+    pending.add(u, t + off, w + t + off);
+  }
+  sc.recordIteration({
+    iteration,
+    params: { agents: 10 },
+    start: 1000 + off,
+    end: 1700 + off,
+    startWall: w + 1000 + off,
+    endWall: w + 1700 + off,
+    marks: { start: 1000 + off, add_trigger: 1300 + off, delete_trigger: 1500 + off },
+    expected: { peers: 10, prefixes: 1000, agents: 10 },
+    measurements: {},
+  });
+}
+
+/** Runs `netscale summarize` through the CLI entry (same registration, same exit code) and captures stdout. */
+async function runSummarize(args: string[]): Promise<{ out: string; err: string; code: number }> {
+  let out = '';
+  let err = '';
+  const outSpy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    err += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(['node', 'netscale', 'summarize', ...args]);
+    return { out, err, code };
+  } finally {
+    outSpy.mockRestore();
+    errSpy.mockRestore();
+  }
+}
+
+/** A two-iteration sequential archive; returns its directory. */
+async function archive(runId: string): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'netscale-summarize-'));
+  dirs.push(root);
+  const run = await RunArchive.open({ root, runId });
+  const sc = run.scenario('route scale', { parallel: false });
+  recordIteration(sc, 1, 0);
+  recordIteration(sc, 2, 1000);
+  await sc.finish();
+  return run.dir;
+}
+
+/** Cuts a file in the middle of line `line` (1-based), as a crash or an interrupted copy leaves it. */
+async function truncateMidLine(file: string, line: number): Promise<void> {
+  const text = await readFile(file, 'utf8');
+  const lines = text.split('\n');
+  const offset = lines.slice(0, line - 1).join('\n').length + 1 + Math.floor(lines[line - 1]!.length / 2);
+  await truncate(file, offset);
+}
+
+describe('netscale summarize on an archive with a missing or truncated series file', () => {
+  it('prints every figure it can and says which file each lost figure needed', async () => {
+    const dir = await archive('r-missing');
+    // Iteration 1 loses its peers_up file; iteration 2's prefixes file is cut before the routes were complete.
+    await unlink(join(dir, 'raw/route_scale/1/peers_up.ndjson'));
+    await truncateMidLine(join(dir, 'raw/route_scale/2/prefixes.ndjson'), 4); // header + 1300, 1350, torn 1400
+
+    const { out, err, code } = await runSummarize([dir]);
+    expect(code).toBe(0);
+    expect(err).toBe('');
+    const missing = 'no measurement (raw/route_scale/1/peers_up.ndjson missing)';
+    const truncated = 'no measurement (raw/route_scale/2/prefixes.ndjson truncated)';
+    const lines = out.split('\n');
+    const line = (prefix: string) => lines.find((l) => l.startsWith(prefix));
+    // Iteration 1: peer bring-up lost, its routes measured; iteration 2: the reverse.
+    expect(line('iteration 1:')).toBe(
+      `iteration 1: agents=10: peers 10 up: ${missing}; ` +
+        '1000 prefixes added in 0.125 s (±0.025 s), deleted in 0.075 s (±0.025 s)',
+    );
+    expect(line('iteration 2:')).toBe(
+      `iteration 2: agents=10: peers 10 up in 0.15 s (±0.05 s); ` +
+        `1000 prefixes added: ${truncated}, deleted: ${truncated}`,
+    );
+    // Totals built from a lost figure say why; the others are printed.
+    expect(out).toContain(`  peer bring-up time: ${missing}\n`);
+    expect(out).toContain(`  average time per peer: ${missing}\n`);
+    expect(out).toContain(`  peers up per second: ${missing}\n`);
+    expect(out).toContain(`  prefix add time: ${truncated}\n`);
+    expect(out).toContain(`  updates per second: ${truncated}\n`);
+    expect(out).toContain(`  deleted prefixes per second: ${truncated}\n`);
+    expect(out).toContain('  total XMPP peers: 20\n');
+    expect(out).toContain('  total prefixes: 2000\n');
+    expect(out).not.toContain('ENOENT');
+  });
+
+  it('--json carries a note per lost figure, on the iteration and on the totals', async () => {
+    const dir = await archive('r-json');
+    await unlink(join(dir, 'raw/route_scale/2/pending_updates.ndjson'));
+    const { out, code } = await runSummarize([dir, '--json']);
+    expect(code).toBe(0);
+    const sc = JSON.parse(out).scenarios[0];
+    const note = 'no measurement (raw/route_scale/2/pending_updates.ndjson missing)';
+    expect(sc.iterations[1].figureNotes).toEqual({ add: note });
+    expect(sc.iterations[1].peerUp).toEqual({ ms: 150, resolutionMs: 50 });
+    // pending_updates is not needed for the withdrawal: that figure stays.
+    expect(sc.iterations[1].delete).toEqual({ ms: 75, resolutionMs: 25 });
+    expect(sc.iterations[0].figureNotes).toEqual({});
+    expect(sc.iterations[0].add).toEqual({ ms: 125, resolutionMs: 25 });
+    expect(sc.figureNotes).toEqual({
+      add: note,
+      avgPerPrefixUs: note,
+      avgPerUpdateUs: note,
+      prefixesPerSecond: note,
+      updatesPerSecond: note,
+    });
+    expect(sc.totals.peerUp).toEqual({ ms: 300, resolutionMs: 100 });
+    expect(sc.totals.delete).toEqual({ ms: 150, resolutionMs: 50 });
+    expect(sc.totals.add).toBeUndefined();
+  });
+
+  it('a truncated file whose milestone lies before the cut still gives its figure', async () => {
+    const dir = await archive('r-late-cut');
+    // prefixes lines: header, 1300, 1350, 1400, 1450, 1550, 1600. Cutting the last line (the 1600 sample,
+    // where the withdrawal completes) keeps the add milestone (1450) and loses only the delete figure.
+    await truncateMidLine(join(dir, 'raw/route_scale/1/prefixes.ndjson'), 7);
+    const { out, code } = await runSummarize([dir, '--json']);
+    expect(code).toBe(0);
+    const it1 = JSON.parse(out).scenarios[0].iterations[0];
+    expect(it1.add).toEqual({ ms: 125, resolutionMs: 25 });
+    expect(it1.figureNotes).toEqual({
+      delete: 'no measurement (raw/route_scale/1/prefixes.ndjson truncated)',
+    });
+  });
+
+  it('names the reason when a series file is unreadable', async () => {
+    const dir = await archive('r-corrupt');
+    const file = join(dir, 'raw/route_scale/1/pending_updates.ndjson');
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    lines[2] = 'not json';
+    await writeFile(file, lines.join('\n'));
+    const { out, code } = await runSummarize([dir, '--json']);
+    expect(code).toBe(0);
+    expect(JSON.parse(out).scenarios[0].iterations[0].figureNotes.add).toMatch(
+      /^no measurement \(raw\/route_scale\/1\/pending_updates\.ndjson unreadable: line 3: not a JSON point/,
+    );
+  });
+});
