@@ -118,6 +118,11 @@ export const scenarioSchema = z.strictObject({
   /** Allure feature label; defaults to the name. */
   feature: z.string().optional(),
   iterations: z.array(iterationSchema).min(1),
+  /**
+   * Start the load (bgp_stress_test) and measure it. false: only set up what the iterations need (VNs,
+   * control-node env and restart) and tear it down; the run has no iterations (legacy run_bgp_scale=0).
+   */
+  load: z.boolean().default(true),
   parallel: z.boolean().default(false),
   /** Test servers by lab host name or address; default: every test server of the lab. */
   servers: serversSchema.optional(),

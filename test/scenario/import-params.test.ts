@@ -6,13 +6,32 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { importParams } from '../../lib/scenario/import-params.ts';
+import { importParams, type ImportResult } from '../../lib/scenario/import-params.ts';
 import { readParamsIni } from '../../lib/scenario/params-ini.ts';
 import { scenarioSchema } from '../../lib/scenario/schema.ts';
 
 const data = (f: string) => fileURLToPath(new URL(`./data/${f}`, import.meta.url));
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
+const fixture = (f: string) => readFileSync(data(f), 'utf8');
+
+/** Line numbers of the key = value lines of a params file (the last of a repeated key). */
+function keyLines(text: string): Map<string, number> {
+  const lines = new Map<string, number>();
+  text.split('\n').forEach((raw, i) => {
+    const m = /^\s*([A-Za-z_][\w.-]*)\s*[=:]/.exec(raw);
+    if (m && !/^\s*[#;]/.test(raw)) lines.set(m[1]!.toLowerCase(), i + 1);
+  });
+  return lines;
+}
+
+/** Every line a result says something about: imported, a lab note, or a warning. */
+function accountedLines(r: ImportResult): Set<number> {
+  return new Set([...r.imported, ...r.labNotes, ...r.warnings].map((x) => x.line));
+}
+
+const warningAt = (r: ImportResult, line: number) =>
+  r.warnings.filter((w) => w.line === line).map((w) => w.message);
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -51,10 +70,11 @@ describe('importParams', () => {
     expect(s.parallel).toBe(true);
     expect(s.servers).toEqual(['10.84.7.41', '10.84.7.39']);
     expect(s.operation).toEqual({ kind: 'add_and_flap', flaps: 1 });
+    // restart_cn restarted the control node at setup and after deleting the VNs.
     expect(s.controlNode).toEqual({
       env: { XMPP_KEEPALIVE_SECONDS: '300000' },
       restartBefore: true,
-      restartAfterDelete: false,
+      restartAfterDelete: true,
     });
     expect(s.bgpStress.env).toEqual({ XMPP_KEEPALIVE_SECONDS: '300000', XMPP_ASSERT_ON_HOLD_TIMEOUT: '1' });
     expect(s.bgpStress.extraFlags).toContain('--log-level=SYS_EMERG');
@@ -62,10 +82,142 @@ describe('importParams', () => {
     expect(s.vns).toMatchObject({ deleteBeforeCreate: true, basename: 'c', nblocks: 1 });
     expect(s.cpu.onlyAtPeak).toBe(true);
     expect(s.router.check).toBe(false);
-    expect(s.repeat).toEqual({ runs: 2, restartBetween: true, reboot: false });
+    expect(s.load).toBe(true);
+    // run_cpu_test=1: the number of runs depends on the control node's CPUs, not on this file.
+    expect(s.repeat).toEqual({ runs: 1, restartBetween: true, reboot: false });
+    expect(warningAt(r, 12)).toEqual([
+      expect.stringMatching(
+        /^run_cpu_test not imported: its runs are the control node's CPU threads \/ cpu_mulitplier \(8\).*--control-node-cpus/,
+      ),
+    ]);
     expect(r.labNotes.map((n) => n.message)).toContain(
       'control_node_ips belongs in the lab file: controlNodes[].host',
     );
+  });
+
+  it('accounts for every key of the file: imported, a lab note or a warning, each with its line', () => {
+    for (const f of ['params-good.ini', 'params-vns-only.ini', 'params-runs.ini', 'params-lab-junk.ini']) {
+      const text = fixture(f);
+      const r = importParams(text);
+      expect(r.errors, f).toEqual([]);
+      const accounted = accountedLines(r);
+      for (const [key, line] of keyLines(text)) expect(accounted.has(line), `${f}:${line} ${key}`).toBe(true);
+      // The safety net for keys the mapping reads but left out never fires on these files.
+      expect(r.warnings.map((w) => w.message).join('\n'), f).not.toMatch(/leaves the scenario unchanged/);
+    }
+    const good = importParams(fixture('params-good.ini'));
+    expect(good.imported).toContainEqual({ line: 66, key: 'nagents', to: 'iterations[].agents' });
+    expect(good.imported).toContainEqual({
+      line: 75,
+      key: 'timeout_seconds_peers_up',
+      to: 'bgpStress.timeouts.peersUpSeconds',
+    });
+    // Keys without a scenario setting are warnings naming the key, the line and why.
+    expect(warningAt(good, 50)).toEqual([
+      'skip_check_and_fix_connectivity_ping not imported: not supported yet: pinging the agent source addresses after adding them',
+    ]);
+    expect(warningAt(good, 76)).toEqual([
+      expect.stringMatching(/^sleeptime_between_polls not imported: not supported yet: fixed sleeps/),
+    ]);
+    expect(warningAt(good, 46)).toEqual(['run_policy not imported: not supported yet: network policies']);
+  });
+
+  it('imports run_bgp_scale=0 as a VNs-only scenario (load: false) and warns about every policy and sleep key', () => {
+    const r = importParams(fixture('params-vns-only.ini'), { name: 'vns' });
+    expect(r.errors).toEqual([]);
+    const s = scenarioSchema.parse(r.scenario);
+    expect(s.load).toBe(false);
+    expect(s.vns.create).toBe(true);
+    expect(s.iterations).toHaveLength(2);
+    expect(s.controlNode).toMatchObject({ restartBefore: true, restartAfterDelete: true });
+    expect(r.imported).toContainEqual({ line: 19, key: 'run_bgp_scale', to: 'load' });
+    expect(warningAt(r, 19)).toEqual([
+      expect.stringContaining('run_bgp_scale=0 imported as load: false (VNs only); the VNs are deleted'),
+    ]);
+    for (const [line, key] of [
+      [3, 'npolicies'],
+      [4, 'nrules'],
+      [5, 'policy_name_prepend_pattern'],
+      [14, 'run_policy'],
+    ] as const)
+      expect(warningAt(r, line)).toEqual([`${key} not imported: not supported yet: network policies`]);
+    expect(warningAt(r, 16)).toEqual([
+      expect.stringMatching(/^skip_check_and_fix_connectivity_ping not imported: not supported yet/),
+    ]);
+    expect(warningAt(r, 24)).toEqual([
+      expect.stringMatching(/^sleeptime_between_runs not imported: not supported yet/),
+    ]);
+    expect(warningAt(r, 25)).toEqual([
+      expect.stringMatching(/^sleeptime_after_cn_restart not imported: not supported yet/),
+    ]);
+    // Without run_bgp_scale=0 the same file loads.
+    const loaded = importParams(fixture('params-vns-only.ini').replace('run_bgp_scale=0', 'run_bgp_scale=1'));
+    expect(scenarioSchema.parse(loaded.scenario).load).toBe(true);
+  });
+
+  it('takes consecutive runs from rule_num_tests and the hold time of add_and_hold from sleeptime_hold', () => {
+    const r = importParams(fixture('params-runs.ini'));
+    expect(r.errors).toEqual([]);
+    const s = scenarioSchema.parse(r.scenario);
+    expect(s.repeat).toEqual({ runs: 3, restartBetween: true, reboot: true });
+    expect(s.operation).toEqual({ kind: 'add_and_hold', holdSeconds: 120 });
+    expect(r.imported).toContainEqual({ line: 9, key: 'rule_num_tests', to: 'repeat.runs' });
+    expect(r.imported).toContainEqual({ line: 16, key: 'sleeptime_hold', to: 'operation.holdSeconds' });
+    expect(warningAt(r, 17)).toEqual([
+      expect.stringMatching(/^sleeptime_flap not imported: not supported yet/),
+    ]);
+    // A different rule_num_tests gives a different count: the value is read, not a constant.
+    const five = importParams(fixture('params-runs.ini').replace('rule_num_tests=3', 'rule_num_tests=5'));
+    expect(scenarioSchema.parse(five.scenario).repeat.runs).toBe(5);
+    // sleeptime_hold without add_and_hold is not imported, and says why.
+    const plain = importParams(fixture('params-runs.ini').replace('bgp_oper=add_and_hold', 'bgp_oper=add'));
+    expect(warningAt(plain, 16)).toEqual([
+      'sleeptime_hold not imported: used only with bgp_oper=add_and_hold (bgp_oper is add)',
+    ]);
+  });
+
+  it('derives run_cpu_test runs from the control node CPU threads and cpu_mulitplier when given them', () => {
+    const without = importParams(fixture('params-cpu-runs.ini'));
+    expect(without.errors).toEqual([]);
+    expect(scenarioSchema.parse(without.scenario).repeat.runs).toBe(1);
+    expect(warningAt(without, 3)).toEqual([expect.stringContaining('give --control-node-cpus')]);
+    const r = importParams(fixture('params-cpu-runs.ini'), { controlNodeCpus: 32 });
+    expect(r.errors).toEqual([]);
+    expect(scenarioSchema.parse(r.scenario).repeat).toEqual({ runs: 4, restartBetween: true, reboot: true });
+    expect(r.imported).toContainEqual({
+      line: 5,
+      key: 'cpu_mulitplier',
+      to: 'repeat.runs (32 CPU threads / 8)',
+    });
+    expect(warningAt(r, 6)).toEqual([
+      "set_affinity_mask not imported: not supported yet: changing the control node's CPU affinity",
+    ]);
+  });
+
+  it('warns about a malformed lab-file value naming key, line and what was expected, never the value', () => {
+    const text = fixture('params-lab-junk.ini');
+    const r = importParams(text);
+    expect(r.errors).toEqual([]);
+    const lab = (line: number, key: string, to: string, expected: string) => ({
+      line,
+      message: `${key} (lab file: ${to}): expected ${expected}, found a value that is not one (not shown: lab-file values are never echoed)`,
+    });
+    expect(r.warnings).toEqual([
+      lab(
+        5,
+        'control_node_ips',
+        'controlNodes[].host',
+        'IPv4 addresses separated by commas, like 10.84.7.41, 10.84.7.42',
+      ),
+      lab(7, 'api_server_ip', 'configApi.url', 'an IPv4 address like 10.84.7.40'),
+      lab(8, 'api_server_port', 'configApi.url', 'a port number from 1 to 65535'),
+      lab(19, 'xmpp_src_prefix_len', 'testServers[].sourcePrefixLength', 'a prefix length from 0 to 32'),
+    ]);
+    // Well-formed lab keys stay notes.
+    expect(r.labNotes.map((n) => n.line)).toEqual([2, 3, 11, 12, 18]);
+    const everything = JSON.stringify(r);
+    for (const secret of ['Sup3rSecret!', 'Jun1per!', 'SANDESH', '10.84.7.400', 'a2s42-mgmt'])
+      expect(everything).not.toContain(secret);
   });
 
   it('reports junk values as errors with key and line, repeated and unknown keys as warnings', () => {
@@ -88,6 +240,10 @@ describe('importParams', () => {
       message: 'unknown key foo_bar_knob in [BGP_Scale]: ignored',
     });
     expect(r.warnings).toContainEqual({ line: 17, message: expect.stringContaining('not "key = value"') });
+    expect(r.warnings).toContainEqual({
+      line: 15,
+      message: expect.stringMatching(/^sleeptime_between_polls not imported: not supported yet/),
+    });
   });
 
   it('rejects per-iteration lists shorter than num_iterations and unknown operations', () => {
@@ -124,6 +280,9 @@ describe('netscale import-params', () => {
     const yaml = parse(readFileSync(out, 'utf8'));
     expect(scenarioSchema.parse(yaml).iterations).toHaveLength(3);
     expect(written.stderr).toMatch(/params-good\.ini:18: warning: cpu_mulitplier not imported/);
+    expect(written.stderr).toMatch(
+      /params-good\.ini:50: warning: skip_check_and_fix_connectivity_ping not imported/,
+    );
 
     const json = await cli(data('params-good.ini'), '--json');
     expect(json.code).toBe(0);
@@ -139,6 +298,15 @@ describe('netscale import-params', () => {
       expect(text).not.toContain('s3cretRoot');
       expect(text).not.toContain('Juniper1');
     }
+  });
+
+  it('--control-node-cpus turns run_cpu_test into repeat.runs; a bad count is refused', async () => {
+    const r = await cli(data('params-cpu-runs.ini'), '--json', '--control-node-cpus', '16');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).repeat).toEqual({ runs: 2, restartBetween: true, reboot: true });
+    const bad = await cli(data('params-cpu-runs.ini'), '--json', '--control-node-cpus', 'many');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('expected a whole number of CPU threads');
   });
 
   it('exits non-zero naming key and line for a junk file and writes nothing', async () => {

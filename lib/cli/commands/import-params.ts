@@ -1,12 +1,14 @@
 /**
- * `netscale import-params <params.ini> [-o file] [--json] [--name NAME]`:
- * converts a legacy params.ini into a scenario file. Warnings, lab-file notes
- * and errors go to stderr as `<file>:<line>: ...`; any error exits 1 without
- * writing the output.
+ * `netscale import-params <params.ini> [-o file] [--json] [--name NAME] [--control-node-cpus N]`:
+ * converts a legacy params.ini into a scenario file. Warnings (every key not
+ * imported, with why), lab-file notes and errors go to stderr as
+ * `<file>:<line>: ...`; any error exits 1 without writing the output.
+ * --control-node-cpus gives the CPU threads of the control node, from which the
+ * legacy run_cpu_test derived its number of consecutive runs.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { importParams } from '../../scenario/import-params.ts';
 import { scenarioSchema } from '../../scenario/schema.ts';
@@ -15,6 +17,7 @@ interface Options {
   output?: string;
   json?: boolean;
   name?: string;
+  controlNodeCpus?: number;
 }
 
 export function register(program: Command): void {
@@ -25,6 +28,11 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'write the scenario here instead of stdout')
     .option('--json', 'print the complete scenario (defaults filled in) as JSON')
     .option('--name <name>', 'scenario name (default: derived from the file name)')
+    .option(
+      '--control-node-cpus <n>',
+      "the control node's CPU threads: run_cpu_test=1 becomes threads / cpu_mulitplier runs",
+      parseCpuCount,
+    )
     .action((file: string, opts: Options) => {
       process.exitCode = runImportParams(file, opts);
     });
@@ -39,7 +47,7 @@ export function runImportParams(file: string, opts: Options): number {
     return 1;
   }
   const name = opts.name ?? nameFromFile(file);
-  const result = importParams(text, { name });
+  const result = importParams(text, { name, controlNodeCpus: opts.controlNodeCpus });
   const at = (line: number) => (line > 0 ? `${file}:${line}` : file);
   for (const w of result.warnings) process.stderr.write(`${at(w.line)}: warning: ${w.message}\n`);
   for (const n of result.labNotes) process.stderr.write(`${at(n.line)}: note: ${n.message}\n`);
@@ -54,6 +62,12 @@ export function runImportParams(file: string, opts: Options): number {
   if (opts.output) writeFileSync(opts.output, out);
   else process.stdout.write(out);
   return 0;
+}
+
+function parseCpuCount(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError(`expected a whole number of CPU threads (at least 1), found "${value}"`);
+  return Number(value);
 }
 
 function nameFromFile(file: string): string {
