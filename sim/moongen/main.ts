@@ -1,13 +1,18 @@
 /**
  * MoonGen emulator: behaves like `./build/MoonGen examples/opnfv-vsperf.lua`
- * run in a MoonGen base dir. Reads opnfv-vsperf-cfg.lua from the cwd, runs a
- * one-shot trial or the script's own binary search against a DUT model,
- * prints the script's log format (with the usual progress noise) and, for
- * latency runs, writes hist:<a>-<b>.csv files. Simulated time runs at
+ * (or the newer `./MoonGen/build/MoonGen trafficgen.lua`) run in a MoonGen base
+ * dir. Reads opnfv-vsperf-cfg.lua from the cwd, runs a one-shot trial or the
+ * script's own binary search against a DUT model, prints the script's log
+ * format (with the usual progress noise) and, for latency runs, writes the
+ * histograms the script named on the command line writes: hist:<a>-<b>.csv
+ * (opnfv-vsperf.lua), or trafficgen.lua's
+ * latency:histogram_dev:<a>-<b>_rate:<r>.csv with its "bucket,<label>" header
+ * and the raw latency:samples_dev:<a>-<b>_rate:<r>.csv. Simulated time runs at
  * MOONGEN_SIM_TIME_SCALE. TERM/INT end the current trial early, as DPDK's
  * signal handling does; a one-shot run still prints its report.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { DutModel, type DutTrial } from './dut-model.ts';
 import { L1_OVERHEAD_BYTES, lineRateMpps } from './line-rate.ts';
 import { readVsperfCfg, type LuaTable, type LuaValue } from './vsperf-cfg-reader.ts';
@@ -173,6 +178,8 @@ async function main(): Promise<number> {
     startRate = maxTx;
   }
   const latencyMode = p.testType === 'latency' || p.testType === 'throughput-latency';
+  const histogramLayout: HistogramLayout =
+    basename(script) === 'trafficgen.lua' ? 'trafficgen' : 'opnfv-vsperf';
 
   const runTrial = async (rate: number, runTime: number, final: boolean): Promise<TrialOutcome> => {
     info('Calibrating %s tx rate for %.2f Mfs', 'hardware', rate);
@@ -212,7 +219,8 @@ async function main(): Promise<number> {
     });
     if (pass) info('Test Result:  PASSED');
     else warn('Test Result:  FAILED');
-    if (latencyMode && (final || p.testType === 'latency')) writeHistograms(perDirection, conns, p);
+    if (latencyMode && (final || p.testType === 'latency'))
+      writeHistograms(perDirection, conns, p, rate, histogramLayout);
     return { rate, perDirection, passed: pass };
   };
 
@@ -366,23 +374,53 @@ function showReport(r: TrialOutcome, p: Params, startRate: number, conns: [numbe
   );
 }
 
-/** Latency histograms as MoonGen saves them: one "latency_ns,count" line per bucket. */
-function writeHistograms(perDirection: DutTrial[], conns: [number, number][], p: Params): void {
+type HistogramLayout = 'opnfv-vsperf' | 'trafficgen';
+
+/** A number as Lua's tostring prints it (%.14g), as trafficgen.lua puts the rate into names and labels. */
+function luaNumber(n: number): string {
+  if (Number.isInteger(n)) return String(n);
+  const [mantissa, exponent] = n.toPrecision(14).split('e');
+  const trimmed = mantissa!.includes('.') ? mantissa!.replace(/0+$/, '').replace(/\.$/, '') : mantissa!;
+  return exponent === undefined ? trimmed : `${trimmed}e${exponent}`;
+}
+
+/**
+ * Latency histograms as the script saves them (libmoon histogram:save: one "latency_ns,count" line per
+ * latency seen). opnfv-vsperf.lua: hist:<a>-<b>.csv. trafficgen.lua: a "bucket,<label>" header first,
+ * in latency:histogram_dev:<a>-<b>_rate:<r>.csv, and every sample in latency:samples_... .
+ */
+function writeHistograms(
+  perDirection: DutTrial[],
+  conns: [number, number][],
+  p: Params,
+  rate: number,
+  layout: HistogramLayout,
+): void {
   perDirection.forEach((t, i) => {
     const [a, b] = conns[i]!;
     const { min, avg, max } = t.latencyNs;
     // Three buckets whose weighted mean is the model's average.
     const w = max > min ? Math.max(0, Math.min(1, (avg - min) / (max - min))) : 0.5;
-    const rows: [number, number][] = [
-      [Math.round(min), Math.round(1000 * (1 - w))],
-      [Math.round(max), Math.round(1000 * w)],
-    ];
+    const rows = (
+      [
+        [Math.round(min), Math.round(1000 * (1 - w))],
+        [Math.round(max), Math.round(1000 * w)],
+      ] as [number, number][]
+    ).filter(([, c]) => c > 0);
+    const lines = rows.map(([ns, c]) => `${ns},${c}`).join('\n') + '\n';
+    const from = p.ports[a]!;
+    const to = p.ports[b]!;
+    if (layout === 'opnfv-vsperf') {
+      writeFileSync(`hist:${from}-${to}.csv`, lines);
+      return;
+    }
+    const name = `dev:${from}-${to}_rate:${luaNumber(rate)}.csv`;
+    const label = `Dev:${from}->${to} @ ${luaNumber(rate)} Mpps`;
+    writeFileSync(`latency:histogram_${name}`, `bucket,${label}\n${lines}`);
+    const samples = rows.flatMap(([ns, c]) => Array<number>(c).fill(ns));
     writeFileSync(
-      `hist:${p.ports[a]}-${p.ports[b]}.csv`,
-      rows
-        .filter(([, c]) => c > 0)
-        .map(([ns, c]) => `${ns},${c}`)
-        .join('\n') + '\n',
+      `latency:samples_${name}`,
+      `samples,${label}\n${samples.map((ns, k) => `${k + 1},${ns}`).join('\n')}\n`,
     );
   });
 }

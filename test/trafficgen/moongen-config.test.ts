@@ -76,6 +76,76 @@ describe('MoonGen config writer', () => {
   });
 });
 
+/**
+ * The names trafficgen.lua (atheurer/lua-trafficgen, the newest script; examples/opnfv-vsperf.lua reads
+ * a subset) reads from the VSPERF table: its getTestParams() keys, and the flowMods values its
+ * adjustHeaders() acts on. A key or flow modifier outside these is silently ignored by the script.
+ */
+const SCRIPT_KEYS = new Set([
+  'testType',
+  'frameSize',
+  'startRate',
+  'minRate',
+  'runBidirec',
+  'nrFlows',
+  'latencyRunTime',
+  'searchRunTime',
+  'validationRunTime',
+  'acceptableLossPct',
+  'rate_granularity',
+  'ports',
+  'flowMods',
+  'srcIp',
+  'dstIp',
+  'srcPort',
+  'dstPort',
+  'srcMacs',
+  'dstMacs',
+  'vlanIds',
+  'oneShot',
+  'negativeLossRetry',
+  'mppsPerQueue',
+  'queuesPerTask',
+  'linkSpeed',
+  'loggingLevel',
+]);
+const SCRIPT_FLOW_MODS = new Set(['srcPort', 'dstPort', 'srcIp', 'dstIp', 'srcMac', 'dstMac']);
+
+describe('MoonGen config as the script reads it', () => {
+  it.each([
+    ['L2', ['srcMac', 'dstMac']],
+    ['L3', ['srcIp', 'dstIp']],
+    ['L4', ['srcPort', 'dstPort']],
+  ] as const)('stream type %s writes only keys and flow modifiers the script acts on', (streamType, mods) => {
+    const traffic = trafficSpec({ streamType, vlan: { enabled: true, id: 7 } });
+    const cfg = readVsperfConfig(writeVsperfConfig(vsperfConfig(traffic, run)));
+    for (const key of Object.keys(cfg)) expect(SCRIPT_KEYS, `key ${key}`).toContain(key);
+    expect(cfg.flowMods).toEqual(mods);
+    for (const m of cfg.flowMods as string[]) expect(SCRIPT_FLOW_MODS).toContain(m);
+  });
+
+  it('L2: the MAC flows start from per-device srcMacs/dstMacs tables, Lua-indexed like ports', () => {
+    const traffic = trafficSpec({
+      streamType: 'L2',
+      bidir: true,
+      l2: {
+        frameSize: 64,
+        srcMac: ['02:00:00:00:00:01', '02:00:00:00:00:02'],
+        dstMac: ['02:00:00:00:00:02', '02:00:00:00:00:01'],
+      },
+    });
+    const text = writeVsperfConfig(vsperfConfig(traffic, run));
+    // The script reads testParams.srcMacs[i] for the i-th entry of ports (1-based): a Lua list in ports order.
+    expect(text).toContain('  srcMacs = {"02:00:00:00:00:01", "02:00:00:00:00:02"},\n');
+    expect(text).toContain('  dstMacs = {"02:00:00:00:00:02", "02:00:00:00:00:01"},\n');
+    expect(text).toContain('  flowMods = {"srcMac", "dstMac"},\n');
+    const cfg = readVsperfConfig(text);
+    expect(cfg.ports).toEqual([0, 1]);
+    // vsperf's singular keys, which no script reads, are never written.
+    for (const singular of ['srcMac', 'dstMac', 'vlanId']) expect(cfg).not.toHaveProperty(singular);
+  });
+});
+
 describe('Lua table reader', () => {
   it('reads comments, both quote styles, escapes, [key] = value and mixed tables', () => {
     expect(

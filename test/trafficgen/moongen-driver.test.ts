@@ -79,6 +79,13 @@ describe('MoonGen driver on a local host', () => {
     expect(cont.latencyNs!.max).toBeGreaterThanOrEqual(cont.latencyNs!.avg);
     const burst = await mg.sendBurstTraffic(trafficSpec({ frameRatePct: 10 }), { frames: 1_000_000 });
     expect(burst.txFrames).toBe(1_000_000);
+    // The scripts take run times, not frame counts: the result says the burst was timed.
+    expect(burst.requestedFrames).toBe(1_000_000);
+    expect(burst.burstDurationS).toBeCloseTo(1_000_000 / (0.1 * 14_880_952.38), 6);
+    expect(burst.notes).toEqual([
+      "MoonGen's examples/opnfv-vsperf.lua has no frame-count option: the burst was timed " +
+        '(0.672 s at 1.4881 Mpps per direction), not counted; 1000000 frames sent for 1000000 requested',
+    ]);
     await mg.startContTraffic(trafficSpec({ frameRatePct: 20 }));
     // Stopped before it starts sending, a trial sends nothing: wait until the script says it is sending.
     const log = join(base, 'moongen_log.txt');

@@ -1,9 +1,19 @@
 /**
  * Writes opnfv-vsperf-cfg.lua, the file MoonGen's RFC 2544 script evaluates:
- * `VSPERF { key = value, ... }`. Every key the script reads is written, and
- * the per-device MAC and VLAN settings are Lua arrays indexed like `ports`
- * (srcMacs/dstMacs/vlanIds), which is how the script reads them: vsperf wrote
- * singular srcMac/dstMac/vlanId keys that the script silently ignored.
+ * `VSPERF { key = value, ... }`. Only keys the scripts read are written (the
+ * names of trafficgen.lua's getTestParams(); examples/opnfv-vsperf.lua reads
+ * the same names but negativeLossRetry), and the per-device MAC and VLAN
+ * settings are Lua arrays indexed like `ports` (srcMacs/dstMacs/vlanIds),
+ * which is how the scripts read them: vsperf wrote singular srcMac/dstMac/vlanId
+ * keys that they silently ignore.
+ *
+ * The stream type becomes `flowMods`, the header fields the script varies per
+ * flow, with the values its adjustHeaders() acts on: L2 {"srcMac", "dstMac"}
+ * (counting up from each device's srcMacs/dstMacs entry, or its NIC's MAC),
+ * L3 {"srcIp", "dstIp"}, L4 {"srcPort", "dstPort"}. Any other value is
+ * ignored by the script without a word. The deprecated examples/opnfv-vsperf.lua
+ * (atheurer/MoonGen, 2016) fails on the L2 modifiers: it never fills the
+ * srcMacsUnsigned/dstMacsUnsigned it counts from; run L2 with trafficgen.lua.
  */
 import type { TrafficSpec } from '../traffic.ts';
 

@@ -27,6 +27,12 @@ import { lossPct, type SearchTrial, type TrialFn } from '../search/trial.ts';
 import { vsperfConfig, writeVsperfConfig, type ConfigRunOptions } from './config-writer.ts';
 import { parseMoonGenLog } from './log-parser.ts';
 import { moonGenMetrics } from './log-metrics.ts';
+import {
+  latencyHistogramFile,
+  latencyOf,
+  parseLatencyHistogram,
+  type LatencyHistogram,
+} from './latency-histogram.ts';
 
 export interface MoonGenOptions {
   /** MoonGen checkout on the host. */
@@ -43,6 +49,16 @@ const CONFIG_FILE = 'opnfv-vsperf-cfg.lua';
 const LOG_FILE = 'moongen_log.txt';
 /** Rx counters run 3 s before and after Tx in every trial of the script. */
 const TRIAL_OVERHEAD_S = 6;
+
+/** A burst as MoonGen sent it: timed, not counted (see MoonGen.sendBurstTraffic). */
+export interface MoonGenBurstResult extends TrafficResult {
+  /** Frames asked for, over all directions. */
+  requestedFrames: number;
+  /** How long the burst was sent for, s. */
+  burstDurationS: number;
+  /** Why the count sent may differ from the request. */
+  notes: string[];
+}
 
 export class MoonGenError extends Error {
   constructor(message: string) {
@@ -114,8 +130,11 @@ export class MoonGen implements TrafficGenerator {
 
   private async upload(text: string): Promise<void> {
     const q = shellQuote;
-    // Stale logs and histograms must never be read as this run's.
-    await this.host.exec(`cd ${q(this.base)} && rm -f ${LOG_FILE} hist:*.csv`, { timeoutMs: 30_000 });
+    // Stale logs and histograms (both scripts' names) must never be read as this run's.
+    await this.host.exec(
+      `cd ${q(this.base)} && rm -f ${LOG_FILE} hist:*.csv latency:histogram_*.csv latency:samples_*.csv`,
+      { timeoutMs: 30_000 },
+    );
     try {
       await this.host.writeFile(`${this.base}/${CONFIG_FILE}`, text);
     } catch (err) {
@@ -196,36 +215,24 @@ export class MoonGen implements TrafficGenerator {
     };
   }
 
-  /** Min/avg/max over the hist:<a>-<b>.csv files ("latency_ns,count" lines) of the last run. */
+  /**
+   * Min/avg/max over the latency histograms of the last run: hist:<a>-<b>.csv (opnfv-vsperf.lua) or
+   * latency:histogram_dev:<a>-<b>_rate:<r>.csv with its header line (trafficgen.lua); see latency-histogram.ts.
+   */
   private async latency(): Promise<LatencyNs> {
-    const ls = await this.host.exec(`cd ${shellQuote(this.base)} && ls hist:*.csv`, { timeoutMs: 30_000 });
-    const files = ls.stdout.split('\n').filter(Boolean);
+    const ls = await this.host.exec(`cd ${shellQuote(this.base)} && ls -1`, { timeoutMs: 30_000 });
+    const files = ls.stdout.split('\n').filter((f) => latencyHistogramFile(f) !== undefined);
     if (ls.code !== 0 || files.length === 0) {
       throw new MoonGenError(
-        `${this.name}: latency requested but MoonGen wrote no ${this.where('hist:*.csv')}`,
+        `${this.name}: latency requested but MoonGen wrote no ${this.where('hist:*.csv')} or ${this.where('latency:histogram_*.csv')}`,
       );
     }
-    let min = Infinity;
-    let max = -Infinity;
-    let sum = 0;
-    let n = 0;
+    const histograms: LatencyHistogram[] = [];
     for (const f of files) {
       const text = (await this.host.readFile(`${this.base}/${f}`)).toString('utf8');
-      for (const line of text.split('\n').filter(Boolean)) {
-        const [ns, count] = line.split(',').map(Number) as [number, number];
-        if (!Number.isFinite(ns) || !Number.isFinite(count)) {
-          throw new MoonGenError(`${this.where(f)}: expected "latency_ns,count" lines, found "${line}"`);
-        }
-        if (count <= 0) continue;
-        min = Math.min(min, ns);
-        max = Math.max(max, ns);
-        sum += ns * count;
-        n += count;
-      }
+      histograms.push(parseLatencyHistogram(text, this.where(f)));
     }
-    if (n === 0)
-      throw new MoonGenError(`${this.name}: latency histograms ${files.join(', ')} hold no samples`);
-    return { min, avg: sum / n, max };
+    return latencyOf(histograms, this.name);
   }
 
   /** A one-shot trial at a rate (Mpps per direction) for a duration. */
@@ -280,13 +287,27 @@ export class MoonGen implements TrafficGenerator {
     return this.resultFromLog(await this.fetchLog(), false);
   }
 
-  async sendBurstTraffic(traffic: TrafficSpec, opts: BurstOptions): Promise<TrafficResult> {
+  /**
+   * A burst of `opts.frames` frames per direction at the traffic's rate. Not an exact count: neither
+   * opnfv-vsperf.lua nor trafficgen.lua has a frame-count option (their configs take run times only), so
+   * the burst is sent for frames / rate seconds, after the script's own rate calibration. The frames
+   * really sent are the result's txFrames; `notes` says so and by how much they differ from the request.
+   */
+  async sendBurstTraffic(traffic: TrafficSpec, opts: BurstOptions): Promise<MoonGenBurstResult> {
     if (!(Number.isInteger(opts.frames) && opts.frames > 0)) {
       throw new MoonGenError(`${this.name}: burst frames: expected a positive integer, found ${opts.frames}`);
     }
-    // The script sends for a time, not a count: the burst lasts frames / rate.
     const rate = offeredMpps(traffic, this.linkGbps);
-    return this.oneShot(traffic, rate, opts.frames / (rate * 1e6));
+    const durationS = opts.frames / (rate * 1e6);
+    const result = await this.oneShot(traffic, rate, durationS);
+    const requested = opts.frames * result.streams;
+    const diff = result.txFrames - requested;
+    const note =
+      `MoonGen's ${this.script} has no frame-count option: the burst was timed ` +
+      `(${Number(durationS.toPrecision(6))} s at ${Number(rate.toPrecision(6))} Mpps per direction), ` +
+      `not counted; ${result.txFrames} frames sent for ${requested} requested` +
+      (diff === 0 ? '' : ` (${diff > 0 ? '+' : ''}${diff})`);
+    return { ...result, requestedFrames: requested, burstDurationS: durationS, notes: [note] };
   }
 
   async rfc2544Throughput(traffic: TrafficSpec, opts: ThroughputOptions): Promise<ThroughputResult> {

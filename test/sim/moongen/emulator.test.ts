@@ -117,6 +117,31 @@ describe('MoonGen emulator', () => {
     expect(await readFile(join(base, hists[0]!), 'utf8')).toMatch(/^\d+,\d+\n/);
   });
 
+  it("writes trafficgen.lua's histograms (header line, direction and rate in the name) when run as it", async () => {
+    await config({ oneShot: true, startRateMpps: 5, testType: 'throughput-latency' });
+    const r = await execa('./MoonGen/build/MoonGen', ['trafficgen.lua'], {
+      cwd: base,
+      reject: false,
+      timeout: 20_000,
+    });
+    expect(r.exitCode).toBe(0);
+    const files = (await readdir(base)).filter((f) => f.startsWith('latency:')).sort();
+    expect(files).toEqual([
+      'latency:histogram_dev:0-1_rate:5.csv',
+      'latency:histogram_dev:1-0_rate:5.csv',
+      'latency:samples_dev:0-1_rate:5.csv',
+      'latency:samples_dev:1-0_rate:5.csv',
+    ]);
+    const [header, ...rows] = (await readFile(join(base, files[0]!), 'utf8')).trim().split('\n');
+    expect(header).toBe('bucket,Dev:0->1 @ 5 Mpps');
+    for (const row of rows) expect(row).toMatch(/^\d+,\d+$/);
+    // The samples file holds one line per sample of the histogram.
+    const samples = (await readFile(join(base, files[2]!), 'utf8')).trim().split('\n');
+    expect(samples[0]).toBe('samples,Dev:0->1 @ 5 Mpps');
+    const counted = rows.reduce((n, row) => n + Number(row.split(',')[1]), 0);
+    expect(samples).toHaveLength(counted + 1);
+  });
+
   it('logs what the script logs for a config with a Lua syntax error or without a VSPERF call', async () => {
     await writeFile(join(base, 'opnfv-vsperf-cfg.lua'), 'VSPERF {\n  frameSize = 64\n  ports = {0,1}\n}\n');
     const bad = await run();
