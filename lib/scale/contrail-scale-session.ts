@@ -19,7 +19,11 @@ import type { RunArchive } from '../report/run-archive.ts';
 import { ScenarioReport } from '../report/scenario-report.ts';
 import type { LoadedScenario } from '../scenario/loaded-scenario.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { ScaleSession, type ScaleResult } from './scale-session.ts';
+import { resolve } from 'node:path';
+import { baseline, noiseBand } from '../history/baseline.ts';
+import { iterationShape } from '../history/history-key.ts';
+import { HistoryStore } from '../history/history-store.ts';
+import { ScaleSession, type ScaleResult, type ScaleSessionParts } from './scale-session.ts';
 import { Teardown } from './teardown.ts';
 
 export interface ContrailScaleOptions {
@@ -29,6 +33,26 @@ export interface ContrailScaleOptions {
   signal?: AbortSignal;
   /** After each phase, while the lab is up. */
   afterPhase?: (phase: string) => Promise<void>;
+}
+
+/**
+ * Baselines from the run history (the archive's reports root) when a threshold is relative to one; the
+ * history is read once, before this run joins it.
+ */
+async function historyBaselines(
+  labName: string,
+  scenario: string,
+  loaded: LoadedScenario,
+  archive: RunArchive,
+): Promise<ScaleSessionParts<ContrailScope>['baselineOf']> {
+  if (!loaded.thresholds.list().some((t) => t.relative)) return undefined;
+  const history = await HistoryStore.open(resolve(archive.dir, '../..'));
+  return (metric, params) => {
+    const b = baseline(history, { lab: labName, scenario, shape: iterationShape({ ...params }), metric });
+    if (!b.found) return undefined;
+    const what = b.kind === 'pinned' ? `run ${b.runIds[0]}` : `median of ${b.runIds.length} runs`;
+    return { value: b.value, what, noise: noiseBand(b) };
+  };
 }
 
 export class ContrailScaleSession {
@@ -93,6 +117,7 @@ export class ContrailScaleSession {
         });
       }
       const router = s.router.check && routerRole ? new RouterCheck(routerRole) : undefined;
+      const baselineOf = await historyBaselines(lab.name, s.name, loaded, archive);
       const session = new ScaleSession({
         scenario: s,
         thresholds: loaded.thresholds,
@@ -102,6 +127,7 @@ export class ContrailScaleSession {
         router,
         signal: o.signal,
         afterPhase: o.afterPhase,
+        baselineOf,
       });
       return new ContrailScaleSession(dut, load, report, vns, router, session, teardown, s);
     } catch (err) {

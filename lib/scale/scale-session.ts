@@ -22,7 +22,7 @@ import { ProgressLine } from '../progress/progress-line.ts';
 import type { ScenarioReport } from '../report/scenario-report.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { MetricName, Measurements } from '../thresholds/metric-catalogue.ts';
-import type { Threshold } from '../thresholds/threshold.ts';
+import type { Threshold, ThresholdBaseline } from '../thresholds/threshold.ts';
 import { checkAll, type ThresholdReport, type ThresholdSet } from '../thresholds/threshold-set.ts';
 import { iterationMetrics, type IterationTimeline } from './iteration-metrics.ts';
 import * as phases from './phases.ts';
@@ -38,6 +38,8 @@ export interface ScaleSessionParts<Scope> {
   signal?: AbortSignal;
   /** After each phase, while the lab is up (tests: faults, the emulator's own record). */
   afterPhase?: (phase: string) => Promise<void>;
+  /** The run history's baseline of a metric for an iteration, for relative thresholds. */
+  baselineOf?: (metric: string, params: IterationParams) => ThresholdBaseline | undefined;
 }
 
 export interface IterationParams {
@@ -301,21 +303,22 @@ export class ScaleSession<Scope> {
       .filter((t) => scenario.verifyRoutes || !ROUTE_METRICS.has(t.metric as MetricName));
     if (!scenario.verifyRoutes) for (const m of ROUTE_METRICS) delete measurements[m];
     const it = scenario.iterations[k]!;
+    const params: IterationParams = {
+      run,
+      instances: it.instances,
+      agents: it.agents,
+      routes: it.routes,
+      servers: load.generatorHosts,
+    };
     return {
       iteration,
       run,
-      params: {
-        run,
-        instances: it.instances,
-        agents: it.agents,
-        routes: it.routes,
-        servers: load.generatorHosts,
-      },
+      params,
       expected,
       measurements,
       timeline,
       thresholds: applicable,
-      verdicts: checkAll(applicable, measurements),
+      verdicts: checkAll(applicable, measurements, (metric) => this.p.baselineOf?.(metric, params)),
       notes: g.notes,
     };
   }

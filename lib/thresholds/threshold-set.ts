@@ -34,6 +34,7 @@ import type { BaseUnit } from './quantity.ts';
 import {
   type Measured,
   type Threshold,
+  type ThresholdBaseline,
   type ThresholdResult,
   ThresholdError,
   evaluateThreshold,
@@ -192,8 +193,12 @@ export class ThresholdSet {
 export function checkAll(
   thresholds: Iterable<Threshold>,
   measurements: Record<string, Measured>,
+  /** The history's baseline of a metric, for relative thresholds ('< baseline + 10%'). */
+  baselineOf: (metric: string) => ThresholdBaseline | undefined = () => undefined,
 ): ThresholdReport {
-  const results = [...thresholds].map((t) => evaluateThreshold(t, measurements[t.metric]));
+  const results = [...thresholds].map((t) =>
+    evaluateThreshold(t, measurements[t.metric], t.relative ? baselineOf(t.metric) : undefined),
+  );
   const failures = results.filter((r) => !r.pass);
   const message =
     failures.length === 0

@@ -10,7 +10,12 @@
  *   undefined/null/NaN is a failure ("no measurement"). A failed message reads
  *   `prefix_add_time: measured 41.2 s (±0.05 s) is not < 30 s`.
  * - `Measurement`: a measured value in base units (s, %, count, /s, B) with its resolution when known.
+ * - Relative to the run history's baseline: `< baseline + 10%`, `> baseline - 5%`, `<= baseline`.
+ *   `evaluateThreshold(t, measured, baseline?)` compares with baseline x (1 + pct/100); without a baseline
+ *   (no history yet) it passes with `note` set: a note, never a failure. A failure reads
+ *   `prefix_add_time: 9.8 s (±0.05 s) is 21 % above baseline 8.1 s (median of 7 runs, noise ±3 %)`.
  */
+import { isMetricName, METRICS } from './metric-catalogue.ts';
 import { type BaseUnit, KNOWN_UNITS, formatQuantity, parseQuantity } from './quantity.ts';
 
 export type ThresholdOp = '<' | '<=' | '>' | '>=' | '==';
@@ -27,6 +32,17 @@ export interface Threshold {
   expr: string;
   /** Where it came from: 'default', 'scenario file <path>, key <key>', 'env NETSCALE_THRESHOLD_<METRIC>'. */
   source: string;
+  /** Relative to the history's baseline: the limit is baseline x (1 + pct / 100); `value` is unused. */
+  relative?: { pct: number };
+}
+
+/** The baseline a relative threshold is measured against (lib/history). */
+export interface ThresholdBaseline {
+  value: number;
+  /** How it was formed, e.g. 'median of 7 runs' or 'run 20261204-0300'. */
+  what: string;
+  /** Noise band, in the metric's unit. */
+  noise: number;
 }
 
 export interface Measurement {
@@ -50,6 +66,8 @@ export interface ThresholdResult {
   unit: BaseUnit;
   source: string;
   message: string;
+  /** Set when the threshold could not be judged and that is not a failure (no baseline yet). */
+  note?: string;
 }
 
 export class ThresholdError extends Error {
@@ -63,6 +81,7 @@ export class ThresholdError extends Error {
 }
 
 const EXPR = /^\s*(<=|>=|==|<|>)\s*(.+?)\s*$/;
+const RELATIVE = /^baseline(?:\s*([+-])\s*(\d+(?:\.\d+)?)\s*%)?$/;
 
 export function parseThreshold(metric: string, expr: string, source = `threshold ${metric}`): Threshold {
   if (typeof expr !== 'string') {
@@ -78,11 +97,26 @@ export function parseThreshold(metric: string, expr: string, source = `threshold
       `expected "<op> <limit>" with op one of <, <=, >, >=, == (e.g. "< 30s", "<= 80%"), found ${JSON.stringify(expr)}`,
     );
   }
+  const rel = RELATIVE.exec(m[2]!);
+  if (rel) {
+    const pct = rel[1] ? Number(rel[2]) * (rel[1] === '-' ? -1 : 1) : 0;
+    const unit: BaseUnit = isMetricName(metric) ? METRICS[metric].unit : 'count';
+    return {
+      metric,
+      op: m[1] as ThresholdOp,
+      value: NaN,
+      unit,
+      display: '',
+      expr,
+      source,
+      relative: { pct },
+    };
+  }
   const q = parseQuantity(m[2]!);
   if (!q) {
     throw new ThresholdError(
       source,
-      `expected a number with a unit (${KNOWN_UNITS}) after "${m[1]}", found ${JSON.stringify(m[2])}`,
+      `expected a number with a unit (${KNOWN_UNITS}) or "baseline [+|- N%]" after "${m[1]}", found ${JSON.stringify(m[2])}`,
     );
   }
   return { metric, op: m[1] as ThresholdOp, value: q.value, unit: q.unit, display: q.display, expr, source };
@@ -110,11 +144,55 @@ function toMeasurement(measured: Measured): Measurement | undefined {
 }
 
 export function formatLimit(t: Threshold): string {
+  if (t.relative) return t.expr.trim();
   return `${t.op} ${formatQuantity(t.value, t.unit, { display: t.display })}`;
 }
 
-export function evaluateThreshold(t: Threshold, measured: Measured): ThresholdResult {
+/** A relative threshold against its baseline: the limit, and how far the value is from the baseline. */
+function evaluateRelative(t: Threshold, m: Measurement, b: ThresholdBaseline): ThresholdResult {
+  const limitValue = b.value * (1 + t.relative!.pct / 100);
+  const pass = compare(t.op, m.value, limitValue);
+  const change = b.value === 0 ? 0 : ((m.value - b.value) / b.value) * 100;
+  const q = (v: number, resolution?: number) => formatQuantity(v, t.unit, { resolution });
+  const noisePct = b.value === 0 ? 0 : (b.noise / Math.abs(b.value)) * 100;
+  const where =
+    Math.abs(change) < 0.5 ? 'at' : `${Math.abs(change).toFixed(0)} % ${change > 0 ? 'above' : 'below'}`;
+  return {
+    metric: t.metric,
+    limit: limitValue,
+    op: t.op,
+    unit: t.unit,
+    source: t.source,
+    pass,
+    measured: m.value,
+    resolution: m.resolution,
+    message:
+      `${t.metric}: ${q(m.value, m.resolution)} is ${where} baseline ${q(b.value)} ` +
+      `(${b.what}, noise ±${noisePct.toFixed(0)} %)${pass ? `, within ${t.expr.trim()}` : ''}`,
+  };
+}
+
+export function evaluateThreshold(
+  t: Threshold,
+  measured: Measured,
+  baseline?: ThresholdBaseline,
+): ThresholdResult {
   const m = toMeasurement(measured);
+  if (t.relative && m && (m.unit === undefined || m.unit === t.unit)) {
+    if (baseline) return evaluateRelative(t, m, baseline);
+    return {
+      metric: t.metric,
+      limit: NaN,
+      op: t.op,
+      unit: t.unit,
+      source: t.source,
+      pass: true,
+      measured: m.value,
+      resolution: m.resolution,
+      note: 'no baseline yet',
+      message: `${t.metric}: no baseline yet for ${t.expr.trim()} (a note, not a failure)`,
+    };
+  }
   const base = { metric: t.metric, limit: t.value, op: t.op, unit: t.unit, source: t.source };
   const limit = formatLimit(t);
   if (!m) {
