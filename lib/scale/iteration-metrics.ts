@@ -74,8 +74,13 @@ export function iterationMetrics(tl: IterationTimeline): Measurements {
     s && { value: s.ms / 1000, unit: 's', resolution: s.resolutionMs / 1000 };
   const span = (from: number | undefined, to: Milestone | undefined) =>
     from === undefined || to === undefined ? undefined : seconds(spanTo(from, to, tl.clockResolutionMs));
-  const rate = (count: number, d: MeasuredValue | undefined): MeasuredValue | undefined =>
-    d && d.value > 0 ? { value: count / d.value, unit: '/s' } : undefined;
+  // A rate over a span is known as well as the span: count/(d - r) .. count/(d + r), ± the wider side.
+  const rate = (count: number, d: MeasuredValue | undefined): MeasuredValue | undefined => {
+    if (!d || d.value <= 0) return undefined;
+    const r = d.resolution ?? 0;
+    const value = count / d.value;
+    return { value, unit: '/s', resolution: r < d.value ? count / (d.value - r) - value : value };
+  };
   const avg = (d: MeasuredValue | undefined, count: number): MeasuredValue | undefined =>
     d && count > 0
       ? { value: d.value / count, unit: 's', resolution: (d.resolution ?? 0) / count }
@@ -105,14 +110,26 @@ export function iterationMetrics(tl: IterationTimeline): Measurements {
     const atPeak = peakAt === undefined ? undefined : nearest(tl.cpu, peakAt);
     if (atPeak) out.cpu_at_peak_load = { value: atPeak.v, unit: '%' };
     if (!tl.cpuOnlyAtPeak) {
-      out.cpu_peak = { value: Math.max(...tl.cpu.map((p) => p.v)), unit: '%' };
+      out.cpu_peak = peakOf(tl.cpu, '%');
       out.cpu_avg = { value: tl.cpu.reduce((s, p) => s + p.v, 0) / tl.cpu.length, unit: '%' };
     }
   }
-  if (tl.rss && tl.rss.length > 0) out.rss_peak = { value: Math.max(...tl.rss.map((p) => p.v)), unit: 'B' };
+  if (tl.rss && tl.rss.length > 0) out.rss_peak = peakOf(tl.rss, 'B');
   // Absent means not measured: drop what could not be computed.
   for (const k of Object.keys(out) as Array<keyof Measurements>) if (out[k] === undefined) delete out[k];
   return out;
+}
+
+/**
+ * The highest sample. The true peak lies between samples somewhere near it: it is known to about the
+ * larger step to a neighbouring sample.
+ */
+function peakOf(points: readonly SeriesPoint[], unit: '%' | 'B'): MeasuredValue {
+  let i = 0;
+  for (let j = 1; j < points.length; j++) if (points[j]!.v > points[i]!.v) i = j;
+  const v = points[i]!.v;
+  const step = (j: number) => (points[j] === undefined ? 0 : v - points[j]!.v);
+  return { value: v, unit, resolution: Math.max(step(i - 1), step(i + 1)) };
 }
 
 function worst(flaps: FlapTimes[] | undefined, key: keyof FlapTimes): TimedSpan | undefined {

@@ -42,6 +42,7 @@ export class ControlNode implements TableObserver {
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly flushQueue = new Set<RouteTable>();
   private flushScheduled = false;
+  private flushHoldMs = 0;
   private streamIds = 0;
   private pendingTotal = 0;
   private dropCounter = 0;
@@ -224,14 +225,18 @@ export class ControlNode implements TableObserver {
     this.flushQueue.add(table);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    // Batch everything that arrives in this turn of the event loop; the slow fault stretches it.
+    // Batch everything that arrives in this turn of the event loop; the slow fault stretches it, and a
+    // slowdown of f holds the next flush f - 1 times as long as this one took.
     const run = () => {
       this.flushScheduled = false;
       const tables = [...this.flushQueue];
       this.flushQueue.clear();
+      const began = process.hrtime.bigint();
       for (const t of tables) t.flush();
+      this.flushHoldMs = ((this.faults.slowdown - 1) * Number(process.hrtime.bigint() - began)) / 1e6;
     };
-    if (this.faults.slowMsPerRoute > 0) setTimeout(run, this.faults.slowMsPerRoute);
+    const delay = this.faults.slowMsPerRoute + this.flushHoldMs;
+    if (delay > 0) setTimeout(run, delay);
     else setImmediate(run);
   }
 
