@@ -32,8 +32,12 @@ export interface Subscription {
   table: RouteTable | undefined;
 }
 
-/** Bytes buffered in the socket above which we stop writing and wait for 'drain'. */
-const WRITE_HIGH_WATER = 1 << 20;
+/**
+ * Bytes buffered in the socket above which we stop writing and wait for 'drain'. Small, so one turn of
+ * the event loop never writes megabytes to many subscribers at once: introspect stays responsive under
+ * load, as the real node's worker threads keep it.
+ */
+const WRITE_HIGH_WATER = 1 << 16;
 const EVENT_CLOSE = Buffer.from(EVENT_MESSAGE_CLOSE);
 
 export class AgentSession implements TableSubscriber {
