@@ -6,48 +6,20 @@ import { Command } from 'commander';
 import { register as registerSummarize } from '../../lib/cli/commands/summarize.ts';
 import { RunArchive, type ScenarioRecorder } from '../../lib/report/run-archive.ts';
 import { parseThreshold, evaluateThreshold } from '../../lib/thresholds/threshold.ts';
+import { writeKnownSeries } from '../support/known-series.ts';
 
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
 /**
- * One iteration with known timing, shifted by `off` ms: peers all up 200 ms after start (sampled every
- * 100 ms), routes complete 150 ms after the trigger (bracket 50 ms), withdrawn 100 ms after the delete trigger
- * (bracket 50 ms); spans run to the middle of each bracket.
+ * One iteration of known timing (test/support/known-series.ts): spans run to the middle of each
+ * bracket. Its params hold a secret that must never reach the archive.
  */
 function recordIteration(sc: ScenarioRecorder, iteration: number, off: number) {
-  const peers = sc.series(iteration, 'peers_up', 'count');
-  const prefixes = sc.series(iteration, 'prefixes', 'count');
-  const pending = sc.series(iteration, 'pending_updates', 'count');
-  const w = 1_700_000_000_000;
-  for (const [t, v] of [
-    [1000, 0],
-    [1100, 5],
-    [1200, 10],
-  ])
-    peers.add(v!, t! + off, w + t! + off);
-  const routes = [
-    [1300, 0, 0],
-    [1350, 500, 20],
-    [1400, 1000, 5],
-    [1450, 1000, 0],
-    [1550, 400, 0],
-    [1600, 0, 0],
-  ];
-  for (const [t, p, u] of routes) {
-    prefixes.add(p!, t! + off, w + t! + off);
-    pending.add(u!, t! + off, w + t! + off);
-  }
   const add = parseThreshold('prefix_add_time', '< 0.1s');
   sc.recordIteration({
-    iteration,
+    ...writeKnownSeries(sc, iteration, off),
     params: { instances: 10, agents: 10, routes: 100, password: 'hunter2' },
-    start: 1000 + off,
-    end: 1700 + off,
-    startWall: w + 1000 + off,
-    endWall: w + 1700 + off,
-    marks: { start: 1000 + off, add_trigger: 1300 + off, delete_trigger: 1500 + off },
-    expected: { peers: 10, prefixes: 1000, agents: 10 },
     measurements: { prefix_add_time: { value: 0.15, unit: 's', resolution: 0.05 } },
     verdicts: [evaluateThreshold(add, { value: 0.15, resolution: 0.05 })],
   });

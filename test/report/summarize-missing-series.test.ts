@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../lib/cli/main.ts';
 import { RunArchive, type ScenarioRecorder } from '../../lib/report/run-archive.ts';
+import { writeKnownSeries } from '../support/known-series.ts';
 
 const dirs: string[] = [];
 afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
@@ -11,43 +12,9 @@ afterEach(() => {
   process.exitCode = undefined;
 });
 
-/**
- * One iteration: 10 peers all up 200 ms after start (bracket 100 ms), 1000 prefixes complete 150 ms after
- * the add trigger (bracket 50 ms), all withdrawn 100 ms after the delete trigger (bracket 50 ms).
- */
+/** One iteration of known timing (test/support/known-series.ts). */
 function recordIteration(sc: ScenarioRecorder, iteration: number, off: number): void {
-  const peers = sc.series(iteration, 'peers_up', 'count');
-  const prefixes = sc.series(iteration, 'prefixes', 'count');
-  const pending = sc.series(iteration, 'pending_updates', 'count');
-  const w = 1_700_000_000_000;
-  for (const [t, v] of [
-    [1000, 0],
-    [1100, 5],
-    [1200, 10],
-  ] as const)
-    peers.add(v, t + off, w + t + off);
-  for (const [t, p, u] of [
-    [1300, 0, 0],
-    [1350, 500, 20],
-    [1400, 1000, 5],
-    [1450, 1000, 0],
-    [1550, 400, 0],
-    [1600, 0, 0],
-  ] as const) {
-    prefixes.add(p, t + off, w + t + off);
-    pending.add(u, t + off, w + t + off);
-  }
-  sc.recordIteration({
-    iteration,
-    params: { agents: 10 },
-    start: 1000 + off,
-    end: 1700 + off,
-    startWall: w + 1000 + off,
-    endWall: w + 1700 + off,
-    marks: { start: 1000 + off, add_trigger: 1300 + off, delete_trigger: 1500 + off },
-    expected: { peers: 10, prefixes: 1000, agents: 10 },
-    measurements: {},
-  });
+  sc.recordIteration({ ...writeKnownSeries(sc, iteration, off), params: { agents: 10 }, measurements: {} });
 }
 
 /** Runs `netscale summarize` through the CLI entry (same registration, same exit code) and captures stdout. */
