@@ -96,6 +96,8 @@ const sum = (all: ExpectedLoad[]): ExpectedLoad =>
 
 export class ScaleSession<Scope> {
   private readonly clockResolutionMs = clockResolutionMs();
+  /** What the router check saw during the current group (reset per group). */
+  private routerNotes: string[] = [];
 
   constructor(private readonly p: ScaleSessionParts<Scope>) {}
 
@@ -148,8 +150,6 @@ export class ScaleSession<Scope> {
     }
     await this.p.afterPhase?.(name);
   }
-
-  private routerNotes: string[] = [];
 
   private async runGroup(run: number, ks: number[], base: number): Promise<IterationResult[]> {
     const { scenario, dut, load, report } = this.p;
