@@ -104,31 +104,27 @@ export async function startEmbeddedControlNode(
   const address = o.address ?? '127.0.0.1';
   const name = o.name ?? 'sim-cn1';
   const command = [CONTROL_NODE_LAUNCHER, ...args(o, address, name)].map(shellQuote).join(' ');
-  const p = await host.spawn(command, { name: `contrail-control (embedded) ${name}` });
   const log = o.logFile ? createWriteStream(o.logFile, { flags: 'a' }) : undefined;
-  p.onLine((line) => log?.write(line + '\n'));
+  type Ready = { pid: number; xmppPort: number; introspectPort: number; configApiPort: number };
+  let announce: (r: Ready) => void = () => {};
+  const readyLine = new Promise<Ready>((resolve) => (announce = resolve));
+  // Listening from the first line: the ready line may come with the process's start.
+  const p = await host.spawn(command, {
+    name: `contrail-control (embedded) ${name}`,
+    onLine: (line) => {
+      log?.write(line + '\n');
+      const m = READY.exec(line);
+      if (m) announce(JSON.parse(m[1]!) as Ready);
+    },
+  });
   void p.wait().finally(() => log?.end());
 
   // Wait strategy: the emulator's own ready line (it prints it once all three ports listen), or its exit.
   const timeoutMs = o.readyTimeoutMs ?? 20_000;
   let timer: NodeJS.Timeout | undefined;
-  let off: (() => void) | undefined;
   try {
     const ready = await Promise.race([
-      new Promise<{ pid: number; xmppPort: number; introspectPort: number; configApiPort: number }>(
-        (resolve) => {
-          off = p.onLine((line) => {
-            const m = READY.exec(line);
-            if (m) resolve(JSON.parse(m[1]!));
-          });
-          const seen = p
-            .output()
-            .split('\n')
-            .map((l) => READY.exec(l))
-            .find(Boolean);
-          if (seen) resolve(JSON.parse(seen[1]!));
-        },
-      ),
+      readyLine,
       p.wait().then((s) => {
         throw new Error(
           `embedded control node exited (code ${s.code ?? s.signal}) before it was ready: ${p.output().trim().slice(-500)}`,
@@ -168,6 +164,5 @@ export async function startEmbeddedControlNode(
     throw err;
   } finally {
     clearTimeout(timer);
-    off?.();
   }
 }
