@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../lib/cli/main.ts';
+import { runCli } from '../support/run-cli.ts';
 import { archiveNight, nightId, removeTempRoots, tempReportsRoot } from './synthetic-history.ts';
 
 afterAll(removeTempRoots);
@@ -9,26 +9,10 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-/** Runs `netscale compare ...` through the CLI's entry (same registration, same exit code handling). */
-async function compare(root: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+/** Runs `netscale compare ...` against a reports root. */
+function compare(root: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
   vi.stubEnv('NETSCALE_REPORTS_DIR', root);
-  let out = '';
-  let err = '';
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(['node', 'netscale', 'compare', ...args]);
-    return { code, out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
+  return runCli(['compare', ...args]);
 }
 
 /**

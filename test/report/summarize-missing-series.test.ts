@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm, truncate, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../lib/cli/main.ts';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.ts';
 import { RunArchive, type ScenarioRecorder } from '../../lib/report/run-archive.ts';
 import { writeKnownSeries } from '../support/known-series.ts';
 
@@ -17,26 +17,7 @@ function recordIteration(sc: ScenarioRecorder, iteration: number, off: number): 
   sc.recordIteration({ ...writeKnownSeries(sc, iteration, off), params: { agents: 10 }, measurements: {} });
 }
 
-/** Runs `netscale summarize` through the CLI entry (same registration, same exit code) and captures stdout. */
-async function runSummarize(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  let out = '';
-  let err = '';
-  const outSpy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const errSpy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(['node', 'netscale', 'summarize', ...args]);
-    return { out, err, code };
-  } finally {
-    outSpy.mockRestore();
-    errSpy.mockRestore();
-  }
-}
+const runSummarize = (args: string[]) => runCli(['summarize', ...args]);
 
 /** A two-iteration sequential archive; returns its directory. */
 async function archive(runId: string): Promise<string> {
