@@ -279,6 +279,7 @@ export class ControlNode implements TableObserver {
     }
     if ('dropRoutes' in f) this.faults.dropRouteShare = f.dropRoutes.share;
     else if ('slow' in f) this.faults.slowMsPerRoute = f.slow.msPerRoute;
+    else if ('garbage' in f) this.faults.introspectGarbage = f.garbage.requests;
     else if ('flap' in f) {
       let n = f.flap.sessions;
       for (const s of [...this.sessions]) {
@@ -290,6 +291,7 @@ export class ControlNode implements TableObserver {
     } else if ('clear' in f) {
       this.faults.dropRouteShare = 0;
       this.faults.slowMsPerRoute = 0;
+      this.faults.introspectGarbage = 0;
     }
   }
 

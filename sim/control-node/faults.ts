@@ -10,6 +10,8 @@ export interface FaultSettings {
   slowMsPerRoute: number;
   /** Input processing takes this many times as long as it really does (1 = normal). */
   slowdown: number;
+  /** Introspect answers this many more requests with broken XML (-1: until cleared). */
+  introspectGarbage?: number;
 }
 
 /** A run-time fault request (JSON body of POST /sim/fault). */
@@ -19,6 +21,7 @@ export type FaultRequest =
   | { dropRoutes: { share: number } }
   | { slow: { msPerRoute: number } }
   | { flap: { sessions: number } }
+  | { garbage: { requests: number } }
   | { clear: true };
 
 export class FaultRequestError extends Error {}
@@ -35,7 +38,7 @@ export function parseFaultRequest(body: unknown): FaultRequest {
   const keys = Object.keys(body);
   if (keys.length !== 1)
     throw new FaultRequestError(
-      `expected exactly one of restart, crash, dropRoutes, slow, flap, clear; found ${JSON.stringify(keys)}`,
+      `expected exactly one of restart, crash, dropRoutes, slow, flap, garbage, clear; found ${JSON.stringify(keys)}`,
     );
   const b = body as Record<string, Record<string, unknown> | true>;
   const arg = (k: string) => (typeof b[k] === 'object' ? (b[k] as Record<string, unknown>) : {});
@@ -55,6 +58,8 @@ export function parseFaultRequest(body: unknown): FaultRequest {
       return { slow: { msPerRoute: num(arg('slow').msPerRoute, 'slow.msPerRoute', 0, 10_000) } };
     case 'flap':
       return { flap: { sessions: num(arg('flap').sessions, 'flap.sessions', 0, 1_000_000) } };
+    case 'garbage':
+      return { garbage: { requests: num(arg('garbage').requests ?? -1, 'garbage.requests', -1, 1_000_000) } };
     case 'clear':
       return { clear: true };
     default:

@@ -2,13 +2,15 @@
  * Introspect HTTP of the emulated control node: `GET /Snh_<Request>?...`
  * with positional parameters, sandesh XML responses, 64-entry pages with
  * next_batch + `<Request>Iterate`. Sim-only paths on the same port:
- * `GET /sim/events` (event record) and `POST /sim/fault` (fault injection).
+ * `GET /sim/events` (event record), `POST /sim/fault` (fault injection) and `GET /sim/router-view` (what a
+ * BGP peer of this node would learn: the MX emulator's truth, see routerView).
  */
 import http from 'node:http';
 import type { AgentSession } from './agent-session.ts';
 import type { ControlNode } from './control-node.ts';
 import { routingInstanceName } from './config-store.ts';
 import { FaultRequestError, parseFaultRequest } from './faults.ts';
+import { MASTER_INSTANCE } from '../xmpp/index.ts';
 import type { RouteTable } from './route-table.ts';
 import {
   bool,
@@ -90,6 +92,17 @@ export class IntrospectServer {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
+  /** The garbage fault: a 200 whose XML breaks off mid-element, as from a wedged or crashing introspect. */
+  private garbageAnswer(res: http.ServerResponse): boolean {
+    const left = this.node.faults.introspectGarbage ?? 0;
+    if (left === 0) return false;
+    if (left > 0) this.node.faults.introspectGarbage = left - 1;
+    res
+      .writeHead(200, { 'content-type': 'text/xml' })
+      .end('<?xml version="1.0"?><ShowRouteSummaryResp><tables type="list"><li\u0000\u00ff#@!');
+    return true;
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/sim/events' && req.method === 'GET') {
@@ -101,6 +114,8 @@ export class IntrospectServer {
         memory: process.memoryUsage(),
       });
     }
+    if (url.pathname === '/sim/router-view' && req.method === 'GET')
+      return json(res, 200, routerView(this.node));
     if (url.pathname === '/sim/fault' && req.method === 'POST') {
       let body: unknown;
       try {
@@ -117,6 +132,7 @@ export class IntrospectServer {
     }
     const m = /^\/Snh_(\w+)$/.exec(url.pathname);
     if (!m) return text(res, 404, `no such introspect page: ${url.pathname}`);
+    if (this.garbageAnswer(res)) return;
     // Parameters are positional: the real introspect ignores their names.
     const args = [...url.searchParams.values()];
     const arg = (i: number) => args[i] ?? '';
@@ -286,6 +302,46 @@ export class IntrospectServer {
     if (detail) fields.push(structList('tables', 'ShowRoutingInstanceTable', [tableSummary(t)]));
     return fields;
   }
+}
+
+/**
+ * What a BGP peer of this node (an MX; sim/junos emulates one) would learn from it: the node re-advertises
+ * the routes of the VN routing instances as VPN routes (the master instance's are not), and keeps a BGP
+ * session only while it is up with its own bgp-router configured. Also its XMPP state and the router-type
+ * bgp-routers configured to peer with it, for the emulated router's session view.
+ */
+function routerView(node: ControlNode) {
+  let prefixes = 0;
+  let instances = 0;
+  for (const t of node.instances.values()) {
+    if (t.instance === MASTER_INSTANCE) continue;
+    instances++;
+    prefixes += t.prefixes;
+  }
+  const routers = [...node.config.bgpRouters.values()].map((r) => ({
+    name: r.fq_name[r.fq_name.length - 1] ?? '',
+    type: String(r.bgp_router_parameters.router_type ?? ''),
+    address: String(r.bgp_router_parameters.address ?? ''),
+    asn: Number(r.bgp_router_parameters.autonomous_system ?? 64512),
+  }));
+  const self = routers.find((r) => r.name === node.opts.name && r.type !== 'router');
+  const refusal = node.admissionRefusal();
+  return {
+    monotonicMs: node.nowMs(),
+    name: node.opts.name,
+    address: self?.address || node.opts.address,
+    asn: self?.asn ?? 64512,
+    bgp: { up: refusal === undefined, reason: refusal ?? '' },
+    xmpp: {
+      sessions: node.sessions.size,
+      established: [...node.sessions].filter((s) => s.state === 'Established').length,
+    },
+    peers: routers
+      .filter((r) => r.type === 'router')
+      .map(({ name, address, asn }) => ({ name, address, asn })),
+    instances,
+    prefixes,
+  };
 }
 
 function tableSummary(t: RouteTable): SandeshField[] {
