@@ -1,8 +1,13 @@
 /**
  * Client of the Contrail config API (contrail-api, port 8082): the objects
- * the scale suites provision: virtual networks and bgp-routers. With Keystone
- * credentials it sends a token on every call and renews it once on a 401
- * (tokens expire or are revoked while a long run provisions).
+ * the scale suites provision: virtual networks, network policies and
+ * bgp-routers. With Keystone credentials it sends a token on every call and
+ * renews it once on a 401 (tokens expire or are revoked while a long run
+ * provisions).
+ *
+ * Every object this client creates carries netscale's mark, the annotation
+ * `netscale-run` = <run id> (`annotations.key_value_pair`): removal of lab
+ * setup (`netscale lab provision --remove`) deletes only objects with it.
  */
 import type { ConfigApiConfig } from '../config/lab-schema.ts';
 import { requestKeystoneToken, type KeystoneCredentials } from './keystone-token.ts';
@@ -22,6 +27,43 @@ export interface ConfigApiClientOptions {
   /** Obtain the token from Keystone before the first call, and again once after a 401. */
   keystone?: KeystoneCredentials;
   timeoutMs?: number;
+  /** Value of the mark on the objects this client creates (the run that created them). */
+  runId?: string;
+}
+
+/** Object types netscale creates; the API's collection path is the type + "s" (network-policys). */
+export type ConfigObjectType = 'virtual-network' | 'network-policy' | 'bgp-router';
+
+/** A config object as the API reads it (snake_case fields of the API). */
+export interface ConfigObject {
+  uuid: string;
+  fq_name: string[];
+  href?: string;
+  annotations?: { key_value_pair?: Array<{ key: string; value: string }> };
+  [field: string]: unknown;
+}
+
+/** A reference as read: target fq_name and uuid, with the link's attributes. */
+export interface ConfigRef {
+  to: string[];
+  uuid: string;
+  attr?: unknown;
+}
+
+/** Annotation key of netscale's mark; its value is the run id. */
+export const NETSCALE_MARK_KEY = 'netscale-run';
+/** Mark value when the client was not given a run id. */
+const UNRECORDED_RUN = 'unrecorded';
+
+/** The run that created the object, when it carries netscale's mark. */
+export function netscaleRunOf(obj: ConfigObject): string | undefined {
+  return obj.annotations?.key_value_pair?.find((p) => p.key === NETSCALE_MARK_KEY)?.value;
+}
+
+/** A network policy attached to a VN: network_policy_refs attr, applied in `sequence` order. */
+export interface PolicyAttachment {
+  fqName: string[];
+  sequence: { major: number; minor: number };
 }
 
 export interface ObjectRef {
@@ -33,6 +75,36 @@ export interface ObjectRef {
 export interface CreateVirtualNetworkOptions {
   /** e.g. "10.1.0.0/24": adds a network_ipam_refs entry on the default IPAM. */
   subnet?: string;
+  /** Network policies to attach (network_policy_refs). */
+  policies?: readonly PolicyAttachment[];
+}
+
+/** One rule of a network policy, in the API's shape (PolicyRuleType). */
+export interface PolicyRuleBody {
+  direction: '<>' | '>';
+  protocol: string;
+  src_addresses: Array<Record<string, unknown>>;
+  src_ports: Array<{ start_port: number; end_port: number }>;
+  dst_addresses: Array<Record<string, unknown>>;
+  dst_ports: Array<{ start_port: number; end_port: number }>;
+  action_list: { simple_action: 'pass' | 'deny' };
+  rule_sequence?: { major: number; minor: number };
+}
+
+/** A bgp-router with everything provision_control.py / provision_mx.py send. */
+export interface BgpRouterObjectSpec {
+  name: string;
+  routerType: 'control-node' | 'router';
+  vendor: string;
+  autonomousSystem: number;
+  /** Peering address; also the BGP identifier unless `identifier` is given. */
+  address: string;
+  identifier?: string;
+  port?: number;
+  /** address_families of the router and of each peering session. */
+  families: readonly string[];
+  /** fq_names of the bgp-routers to peer with (bgp_router_refs). */
+  peers: readonly string[][];
 }
 
 export interface BgpRouterSpec {
@@ -45,7 +117,8 @@ export interface BgpRouterSpec {
   port?: number;
 }
 
-const FABRIC_INSTANCE = ['default-domain', 'default-project', 'ip-fabric', '__default__'];
+/** The routing instance every bgp-router lives in (the provisioning scripts' parent). */
+export const FABRIC_INSTANCE = ['default-domain', 'default-project', 'ip-fabric', '__default__'];
 
 export class ConfigApiClient {
   readonly baseUrl: string;
@@ -53,6 +126,7 @@ export class ConfigApiClient {
   readonly project: string;
   private readonly timeoutMs: number;
   private readonly keystone: KeystoneCredentials | undefined;
+  private readonly runId: string;
   /** Current token; a pending request is shared so parallel calls authenticate once. */
   private token: Promise<string> | undefined;
 
@@ -62,6 +136,7 @@ export class ConfigApiClient {
     this.project = opts.project ?? 'default-project';
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.keystone = opts.keystone;
+    this.runId = opts.runId ?? UNRECORDED_RUN;
     this.token = opts.token ? Promise.resolve(opts.token) : undefined;
   }
 
@@ -144,6 +219,39 @@ export class ConfigApiClient {
     return [this.domain, this.project, name];
   }
 
+  policyFqName(name: string): string[] {
+    return [this.domain, this.project, name];
+  }
+
+  bgpRouterFqName(name: string): string[] {
+    return [...FABRIC_INSTANCE, name];
+  }
+
+  /** netscale's mark, carried by every object this client creates. */
+  private mark(): ConfigObject['annotations'] {
+    return { key_value_pair: [{ key: NETSCALE_MARK_KEY, value: this.runId }] };
+  }
+
+  /** POSTs a new object of `type`; returns its uuid, fq_name and href as the API answers. */
+  private async create(
+    type: ConfigObjectType,
+    body: Record<string, unknown>,
+    opts: CallOptions,
+  ): Promise<ObjectRef> {
+    const res = await this.call<Record<string, { uuid: string; fq_name: string[]; href: string }>>(
+      'POST',
+      `/${type}s`,
+      { [type]: { ...body, annotations: this.mark() } },
+      opts,
+    );
+    const o = res![type];
+    if (!o?.uuid)
+      throw new Error(
+        `POST ${this.baseUrl}/${type}s: expected {"${type}": {"uuid": ...}}, found ${JSON.stringify(res).slice(0, 200)}`,
+      );
+    return { uuid: o.uuid, fqName: o.fq_name, href: o.href };
+  }
+
   async createVirtualNetwork(
     name: string,
     options: CreateVirtualNetworkOptions = {},
@@ -163,14 +271,12 @@ export class ConfigApiClient {
         },
       ];
     }
-    const res = await this.call<{ 'virtual-network': { uuid: string; fq_name: string[]; href: string } }>(
-      'POST',
-      '/virtual-networks',
-      { 'virtual-network': vn },
-      opts,
-    );
-    const v = res!['virtual-network'];
-    return { uuid: v.uuid, fqName: v.fq_name, href: v.href };
+    if (options.policies?.length)
+      vn.network_policy_refs = options.policies.map((p) => ({
+        to: p.fqName,
+        attr: { sequence: p.sequence },
+      }));
+    return this.create('virtual-network', vn, opts);
   }
 
   async deleteVirtualNetwork(uuid: string, opts: CallOptions = {}): Promise<void> {
@@ -182,6 +288,138 @@ export class ConfigApiClient {
       'virtual-networks': Array<{ uuid: string; fq_name: string[]; href: string }>;
     }>('GET', '/virtual-networks', undefined, opts);
     return res!['virtual-networks'].map((v) => ({ uuid: v.uuid, fqName: v.fq_name, href: v.href }));
+  }
+
+  /** A network policy (in the client's project) with these rules, in order. */
+  async createNetworkPolicy(
+    name: string,
+    rules: readonly PolicyRuleBody[],
+    opts: CallOptions = {},
+  ): Promise<ObjectRef> {
+    return this.create(
+      'network-policy',
+      {
+        fq_name: this.policyFqName(name),
+        parent_type: 'project',
+        network_policy_entries: { policy_rule: rules },
+      },
+      opts,
+    );
+  }
+
+  /** A bgp-router under ip-fabric:__default__, peering with `spec.peers` (provision_bgp.py's shape). */
+  async createBgpRouter(spec: BgpRouterObjectSpec, opts: CallOptions = {}): Promise<ObjectRef> {
+    const families = { family: [...spec.families] };
+    // Each peering carries one session whose attributes name the families, as the scripts send it.
+    const peering = { session: [{ attributes: [{ address_families: families }] }] };
+    return this.create(
+      'bgp-router',
+      {
+        fq_name: this.bgpRouterFqName(spec.name),
+        parent_type: 'routing-instance',
+        bgp_router_parameters: {
+          router_type: spec.routerType,
+          vendor: spec.vendor,
+          autonomous_system: spec.autonomousSystem,
+          identifier: spec.identifier ?? spec.address,
+          address: spec.address,
+          port: spec.port ?? 179,
+          address_families: families,
+        },
+        bgp_router_refs: spec.peers.map((to) => ({ to, attr: peering })),
+      },
+      opts,
+    );
+  }
+
+  /** The object with its fields, refs and back refs; undefined when the API answers 404. */
+  async readObject(
+    type: ConfigObjectType,
+    uuid: string,
+    opts: CallOptions = {},
+  ): Promise<ConfigObject | undefined> {
+    const res = await this.call<Record<string, ConfigObject>>(
+      'GET',
+      `/${type}/${encodeURIComponent(uuid)}`,
+      undefined,
+      opts,
+      true,
+    );
+    return res?.[type];
+  }
+
+  /** Every object of `type` with its fields (detail=true), optionally only the children of `parentFqName`. */
+  async listObjects(
+    type: ConfigObjectType,
+    parentFqName?: readonly string[],
+    opts: CallOptions = {},
+  ): Promise<ConfigObject[]> {
+    const query = new URLSearchParams({ detail: 'true' });
+    if (parentFqName) query.set('parent_fq_name_str', parentFqName.join(':'));
+    const res = await this.call<Record<string, Array<Record<string, ConfigObject>>>>(
+      'GET',
+      `/${type}s?${query}`,
+      undefined,
+      opts,
+    );
+    return (res?.[`${type}s`] ?? []).map((item) => item[type]!).filter((o) => o !== undefined);
+  }
+
+  /** Deletes the object: true when deleted, false when it was already gone (404). Other errors throw. */
+  async deleteObject(type: ConfigObjectType, uuid: string, opts: CallOptions = {}): Promise<boolean> {
+    const res = await this.call('DELETE', `/${type}/${encodeURIComponent(uuid)}`, undefined, opts, true);
+    return res !== undefined;
+  }
+
+  /** Adds (or replaces the attr of) or deletes one reference of an object (POST /ref-update); a DELETE on a gone object is no error. */
+  async updateRef(
+    change: {
+      operation: 'ADD' | 'DELETE';
+      type: ConfigObjectType;
+      uuid: string;
+      refType: ConfigObjectType;
+      refUuid: string;
+      attr?: unknown;
+    },
+    opts: CallOptions = {},
+  ): Promise<void> {
+    // Removing a reference of an object that is gone already leaves what was wanted.
+    await this.call(
+      'POST',
+      '/ref-update',
+      {
+        operation: change.operation,
+        type: change.type,
+        uuid: change.uuid,
+        'ref-type': change.refType,
+        'ref-uuid': change.refUuid,
+        ...(change.attr !== undefined ? { attr: change.attr } : {}),
+      },
+      opts,
+      change.operation === 'DELETE',
+    );
+  }
+
+  /**
+   * Removes every reference other objects hold to this one, so that it can be deleted (the API refuses
+   * with 409 while it is referred to). Returns how many were removed; 0 when the object is gone.
+   */
+  async detachReferrers(type: ConfigObjectType, uuid: string, opts: CallOptions = {}): Promise<number> {
+    const obj = await this.readObject(type, uuid, opts);
+    if (!obj) return 0;
+    let detached = 0;
+    for (const referrerType of ['virtual-network', 'network-policy', 'bgp-router'] as const) {
+      const backRefs = obj[`${referrerType.replaceAll('-', '_')}_back_refs`];
+      if (!Array.isArray(backRefs)) continue;
+      for (const ref of backRefs as ConfigRef[]) {
+        await this.updateRef(
+          { operation: 'DELETE', type: referrerType, uuid: ref.uuid, refType: type, refUuid: uuid },
+          opts,
+        );
+        detached++;
+      }
+    }
+    return detached;
   }
 
   /** uuid of the object, or undefined when the API answers 404. */
@@ -196,31 +434,24 @@ export class ConfigApiClient {
     return res?.uuid;
   }
 
-  /** Creates the bgp-router unless one with that name exists; returns its uuid. */
+  /** Creates the bgp-router, without peers, unless one with that name exists; returns its uuid. */
   async ensureBgpRouter(spec: BgpRouterSpec, opts: CallOptions = {}): Promise<string> {
-    const fqName = [...FABRIC_INSTANCE, spec.name];
-    const existing = await this.fqNameToId('bgp-router', fqName, opts);
+    const existing = await this.fqNameToId('bgp-router', this.bgpRouterFqName(spec.name), opts);
     if (existing) return existing;
-    const res = await this.call<{ 'bgp-router': { uuid: string } }>(
-      'POST',
-      '/bgp-routers',
+    const created = await this.createBgpRouter(
       {
-        'bgp-router': {
-          fq_name: fqName,
-          parent_type: 'routing-instance',
-          bgp_router_parameters: {
-            router_type: spec.routerType,
-            vendor: spec.vendor ?? (spec.routerType === 'control-node' ? 'contrail' : 'mx'),
-            autonomous_system: spec.autonomousSystem ?? 64512,
-            identifier: spec.identifier ?? spec.address,
-            address: spec.address,
-            port: spec.port ?? 179,
-            address_families: { family: ['inet-vpn', 'e-vpn', 'route-target'] },
-          },
-        },
+        name: spec.name,
+        routerType: spec.routerType,
+        vendor: spec.vendor ?? (spec.routerType === 'control-node' ? 'contrail' : 'mx'),
+        autonomousSystem: spec.autonomousSystem ?? 64512,
+        address: spec.address,
+        identifier: spec.identifier,
+        port: spec.port,
+        families: ['inet-vpn', 'e-vpn', 'route-target'],
+        peers: [],
       },
       opts,
     );
-    return res!['bgp-router'].uuid;
+    return created.uuid;
   }
 }

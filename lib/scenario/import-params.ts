@@ -23,6 +23,10 @@
  *   per cpu_mulitplier CPU threads of the control node, a count only known with `controlNodeCpus`
  *   (the command's --control-node-cpus); run_reboot_cmd -> repeat.reboot.
  * - bgp_oper=add_and_hold holds for sleeptime_hold seconds -> operation.holdSeconds.
+ * - Policy_Scale: run_policy (with run_setup) -> policies.create, npolicies -> policies.count (0: none),
+ *   nrules -> policies.rules, policy_name_prepend_pattern -> policies.namePrefix, policy_oper=add.
+ * - skip_check_and_fix_connectivity_ping=1 -> connectivityCheck.check: false.
+ * - Other sleeptime_* keys are warnings: netscale waits for the condition a sleep stood for.
  */
 import { scenarioSchema, type ScenarioInput } from './schema.ts';
 import { formatIssues } from './load.ts';
@@ -106,9 +110,11 @@ const LAB_KEYS: Record<string, { to: string; check?: LabValueCheck }> = {
 
 /** Legacy features netscale has no setting for yet: each such key is a warning naming the feature. */
 const NOT_SUPPORTED: [RegExp, string][] = [
-  [/^(run_policy|npolicies|nrules|num_bidir_policies)$|^policy_/, 'network policies'],
-  [/^sleeptime_/, 'fixed sleeps (netscale waits for the condition each sleep stood for)'],
-  [/^skip_check_and_fix_connectivity_ping$/, 'pinging the agent source addresses after adding them'],
+  [/^num_bidir_policies$/, 'policies connecting pairs of VNs (policies: npolicies x nrules are supported)'],
+  [
+    /^policy_/,
+    'network policy settings other than npolicies, nrules, policy_name_prepend_pattern and policy_oper=add',
+  ],
   [/^skip_krt_check$/, "polling the router's kernel route queue (show krt queue)"],
   [/^use_xmpp_start_prefix_large$/, 'the large xmpp prefix format (--xmpp-prefix-format-large)'],
   [/^set_affinity_mask$/, "changing the control node's CPU affinity"],
@@ -129,6 +135,7 @@ const OBSOLETE_KEYS: Record<string, string> = {
 };
 const OBSOLETE_PREFIXES: [string, string][] = [
   ['install_', 'install bgp_stress_test on the test servers yourself'],
+  ['sleeptime_', 'netscale waits for the condition each fixed sleep stood for, never a fixed time'],
 ];
 
 /** Keys the mapping reads (a backstop: one that is neither imported nor warned about still gets a warning). */
@@ -163,6 +170,12 @@ const SCENARIO_KEYS = new Set([
   'vn_net_prefix_len',
   'ri_domain_name',
   'ri_proj_name',
+  'run_policy',
+  'npolicies',
+  'nrules',
+  'policy_name_prepend_pattern',
+  'policy_oper',
+  'skip_check_and_fix_connectivity_ping',
   'add_cn_env_vars',
   'restart_cn',
   'cn_env',
@@ -422,6 +435,15 @@ export function importParams(text: string, opts: ImportOptions = {}): ImportResu
   importedAs('run_vn', 'vns.create');
   for (const [key, to] of vnKeys) importedAs(key, `vns.${to}`);
 
+  // Network policies, created at setup like the VNs.
+  const policies = networkPolicies();
+  if (Object.keys(policies).length) scenario.policies = policies;
+
+  // The agents' reach of the control node, checked before loading (the legacy setup pinged).
+  const skipPing = bool('skip_check_and_fix_connectivity_ping');
+  if (skipPing !== undefined) scenario.connectivityCheck = { check: !skipPing };
+  importedAs('skip_check_and_fix_connectivity_ping', 'connectivityCheck.check (inverse)');
+
   // Control node: restart_cn restarted it at setup and after deleting the VNs.
   const addEnv = bool('add_cn_env_vars');
   const restartCn = bool('restart_cn');
@@ -535,6 +557,42 @@ export function importParams(text: string, opts: ImportOptions = {}): ImportResu
   warnings.sort((a, b) => a.line - b.line);
   imported.sort((a, b) => a.line - b.line);
   return { scenario: scenario as ScenarioInput, imported, warnings, errors, labNotes };
+
+  /** Policy_Scale: run_policy (off with run_setup=0), npolicies, nrules, policy_name_prepend_pattern, policy_oper. */
+  function networkPolicies(): Record<string, unknown> {
+    const runPolicy = bool('run_policy');
+    const count = int('npolicies');
+    const rules = int('nrules');
+    const countEntry = get('npolicies');
+    const rulesEntry = get('nrules');
+    const countOk = !(countEntry && count !== undefined && (count < 0 || count > 10_000));
+    if (!countOk) fail(countEntry!, 'from 0 to 10000 policies');
+    const rulesOk = !(rulesEntry && rules !== undefined && (rules < 1 || rules > 1000));
+    if (!rulesOk) fail(rulesEntry!, 'from 1 to 1000 rules per policy');
+    const prefix = get('policy_name_prepend_pattern');
+    if (prefix && !/^[A-Za-z][\w-]*$/.test(prefix.value))
+      fail(prefix, 'a name prefix of letters, digits, _ or -, like policy_');
+    const oper = get('policy_oper');
+    if (oper && oper.value.toLowerCase() !== 'add')
+      notImported(
+        'policy_oper',
+        `policy_oper=${clip(oper.value)}: netscale creates the policies (add) and removes them after the run`,
+      );
+    const create = runSetup === false || count === 0 ? false : runPolicy;
+    const out = defined({
+      create,
+      count: count === 0 || !countOk ? undefined : count,
+      rules: rulesOk ? rules : undefined,
+      namePrefix: prefix && !accounted.has(prefix.key) ? prefix.value : undefined,
+    });
+    if (runSetup === false) notImported('run_policy', `run_setup=0 ${at('run_setup')} skips the policies`);
+    importedAs('run_policy', 'policies.create');
+    importedAs('npolicies', count === 0 ? 'policies.create (0: no policies)' : 'policies.count');
+    importedAs('nrules', 'policies.rules');
+    importedAs('policy_name_prepend_pattern', 'policies.namePrefix');
+    importedAs('policy_oper', 'policies (add: created at setup, removed after the run)');
+    return out;
+  }
 
   /**
    * run_test=1: rule_num_tests runs. run_cpu_test=1: one run per cpu_mulitplier CPU threads of the

@@ -2,7 +2,8 @@
  * Shape of a BGP scale scenario file (scenarios/*.yaml). One file says what
  * to load onto the lab (iterations of instances x agents x routes), how
  * (sequential or parallel, which test servers, which bgp_stress_test knobs),
- * what to set up around it (VNs, control-node env and restarts) and which
+ * what to set up around it (VNs, network policies, control-node env and
+ * restarts, the agents' reach of the control node) and which
  * thresholds decide pass/fail. Every key has the legacy params.ini key it
  * replaces noted beside it, so `netscale import-params` maps one to one.
  *
@@ -51,6 +52,31 @@ export const vnSchema = z.strictObject({
   domain: z.string().default('default-domain'), // ri_domain_name
   /** bgp_stress_test names its instances default-domain:admin:<name><i>:<name><i>, hence 'admin'. */
   project: z.string().default('admin'), // ri_proj_name
+});
+
+/**
+ * Network policies attached to the scenario's VNs (Policy_Scale): `count` policies named
+ * `<namePrefix><i>` (i from 1), each of `rules` rules. The k-th VN gets the j-th policy (both from 0)
+ * when j ≡ k (mod min(count, VNs)): one policy per VN while there are at least as many VNs as policies,
+ * else every policy on exactly one VN (see lib/contrail/policy-provisioning.ts).
+ */
+export const policySchema = z.strictObject({
+  create: z.boolean().default(false), // run_policy
+  count: positive.max(10_000).default(1), // npolicies
+  rules: positive.max(1000).default(1), // nrules
+  namePrefix: z
+    .string()
+    .regex(/^[A-Za-z][\w-]*$/, 'a name prefix of letters, digits, _ or -')
+    .default('policy_'), // policy_name_prepend_pattern
+});
+
+/**
+ * Before loading, each test server proves it can reach the control node's XMPP port from `sample` of
+ * its agent source addresses, spread over its range (inverse of skip_check_and_fix_connectivity_ping).
+ */
+export const connectivityCheckSchema = z.strictObject({
+  check: z.boolean().default(true),
+  sample: positive.max(1000).default(4),
 });
 
 export const timeoutsSchema = z.strictObject({
@@ -127,6 +153,8 @@ export const scenarioSchema = z.strictObject({
   /** Test servers by lab host name or address; default: every test server of the lab. */
   servers: serversSchema.optional(),
   vns: vnSchema.default(vnSchema.parse({})),
+  policies: policySchema.default(policySchema.parse({})),
+  connectivityCheck: connectivityCheckSchema.default(connectivityCheckSchema.parse({})),
   bgpStress: bgpStressSchema.default(bgpStressSchema.parse({})),
   controlNode: controlNodeSettingsSchema.default(controlNodeSettingsSchema.parse({})),
   router: routerCheckSchema.default(routerCheckSchema.parse({})),
@@ -144,6 +172,8 @@ export const scenarioSchema = z.strictObject({
 export type Iteration = z.infer<typeof iterationSchema>;
 export type ServerRange = z.infer<typeof serverRangeSchema>;
 export type VnSettings = z.infer<typeof vnSchema>;
+export type PolicySettings = z.infer<typeof policySchema>;
+export type ConnectivityCheckSettings = z.infer<typeof connectivityCheckSchema>;
 export type BgpStressSettings = z.infer<typeof bgpStressSchema>;
 export type ControlNodeSettings = z.infer<typeof controlNodeSettingsSchema>;
 export type Operation = z.infer<typeof operationSchema>;

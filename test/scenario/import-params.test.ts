@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +82,9 @@ describe('importParams', () => {
     expect(s.vns).toMatchObject({ deleteBeforeCreate: true, basename: 'c', nblocks: 1 });
     expect(s.cpu.onlyAtPeak).toBe(true);
     expect(s.router.check).toBe(false);
+    // run_policy=0; skip_check_and_fix_connectivity_ping=1 switches the agents' reach check off.
+    expect(s.policies.create).toBe(false);
+    expect(s.connectivityCheck).toEqual({ check: false, sample: 4 });
     expect(s.load).toBe(true);
     // run_cpu_test=1: the number of runs depends on the control node's CPUs, not on this file.
     expect(s.repeat).toEqual({ runs: 1, restartBetween: true, reboot: false });
@@ -93,6 +96,19 @@ describe('importParams', () => {
     expect(r.labNotes.map((n) => n.message)).toContain(
       'control_node_ips belongs in the lab file: controlNodes[].host',
     );
+  });
+
+  it('accounts for every key of every legacy file in test/scenario/data: imported, noted, warned or an error, with its line', () => {
+    const files = readdirSync(fileURLToPath(new URL('./data/', import.meta.url))).filter((f) =>
+      f.endsWith('.ini'),
+    );
+    expect(files.length).toBeGreaterThanOrEqual(8);
+    for (const f of files) {
+      const text = fixture(f);
+      const r = importParams(text);
+      const said = new Set([...accountedLines(r), ...r.errors.map((e) => e.line)]);
+      for (const [key, line] of keyLines(text)) expect(said.has(line), `${f}:${line} ${key}`).toBe(true);
+    }
   });
 
   it('accounts for every key of the file: imported, a lab note or a warning, each with its line', () => {
@@ -112,17 +128,20 @@ describe('importParams', () => {
       key: 'timeout_seconds_peers_up',
       to: 'bgpStress.timeouts.peersUpSeconds',
     });
+    expect(good.imported).toContainEqual({
+      line: 50,
+      key: 'skip_check_and_fix_connectivity_ping',
+      to: 'connectivityCheck.check (inverse)',
+    });
+    expect(good.imported).toContainEqual({ line: 46, key: 'run_policy', to: 'policies.create' });
     // Keys without a scenario setting are warnings naming the key, the line and why.
-    expect(warningAt(good, 50)).toEqual([
-      'skip_check_and_fix_connectivity_ping not imported: not supported yet: pinging the agent source addresses after adding them',
-    ]);
     expect(warningAt(good, 76)).toEqual([
-      expect.stringMatching(/^sleeptime_between_polls not imported: not supported yet: fixed sleeps/),
+      'sleeptime_between_polls not imported: netscale waits for the condition each fixed sleep stood for, never a fixed time',
     ]);
-    expect(warningAt(good, 46)).toEqual(['run_policy not imported: not supported yet: network policies']);
+    for (const line of [46, 50]) expect(warningAt(good, line)).toEqual([]);
   });
 
-  it('imports run_bgp_scale=0 as a VNs-only scenario (load: false) and warns about every policy and sleep key', () => {
+  it('imports run_bgp_scale=0 as a VNs-only scenario (load: false), its policy keys, and warns about every sleep key', () => {
     const r = importParams(fixture('params-vns-only.ini'), { name: 'vns' });
     expect(r.errors).toEqual([]);
     const s = scenarioSchema.parse(r.scenario);
@@ -134,25 +153,85 @@ describe('importParams', () => {
     expect(warningAt(r, 19)).toEqual([
       expect.stringContaining('run_bgp_scale=0 imported as load: false (VNs only); the VNs are deleted'),
     ]);
-    for (const [line, key] of [
-      [3, 'npolicies'],
-      [4, 'nrules'],
-      [5, 'policy_name_prepend_pattern'],
-      [14, 'run_policy'],
-    ] as const)
-      expect(warningAt(r, line)).toEqual([`${key} not imported: not supported yet: network policies`]);
-    expect(warningAt(r, 16)).toEqual([
-      expect.stringMatching(/^skip_check_and_fix_connectivity_ping not imported: not supported yet/),
-    ]);
+    // Policy_Scale: run_policy=0 keeps them off, the sizes and the prefix are carried.
+    expect(s.policies).toEqual({ create: false, count: 4, rules: 10, namePrefix: 'policy_' });
+    for (const [line, key, to] of [
+      [3, 'npolicies', 'policies.count'],
+      [4, 'nrules', 'policies.rules'],
+      [5, 'policy_name_prepend_pattern', 'policies.namePrefix'],
+      [14, 'run_policy', 'policies.create'],
+      [16, 'skip_check_and_fix_connectivity_ping', 'connectivityCheck.check (inverse)'],
+    ] as const) {
+      expect(r.imported).toContainEqual({ line, key, to });
+      expect(warningAt(r, line)).toEqual([]);
+    }
+    expect(s.connectivityCheck.check).toBe(false);
     expect(warningAt(r, 24)).toEqual([
-      expect.stringMatching(/^sleeptime_between_runs not imported: not supported yet/),
+      expect.stringMatching(/^sleeptime_between_runs not imported: netscale waits/),
     ]);
     expect(warningAt(r, 25)).toEqual([
-      expect.stringMatching(/^sleeptime_after_cn_restart not imported: not supported yet/),
+      expect.stringMatching(/^sleeptime_after_cn_restart not imported: netscale waits/),
     ]);
     // Without run_bgp_scale=0 the same file loads.
     const loaded = importParams(fixture('params-vns-only.ini').replace('run_bgp_scale=0', 'run_bgp_scale=1'));
     expect(scenarioSchema.parse(loaded.scenario).load).toBe(true);
+  });
+
+  it('creates the policies with run_policy=1 unless run_setup=0 or npolicies=0, and checks their sizes and prefix', () => {
+    const text = fixture('params-vns-only.ini');
+    const on = importParams(text.replace('run_policy=0', 'run_policy=1'));
+    expect(on.errors).toEqual([]);
+    expect(scenarioSchema.parse(on.scenario).policies).toEqual({
+      create: true,
+      count: 4,
+      rules: 10,
+      namePrefix: 'policy_',
+    });
+    // run_setup=0 skips the whole setup: the policies too, and it says so at run_policy's line.
+    const noSetup = importParams(
+      text.replace('run_policy=0', 'run_policy=1').replace('run_setup=1', 'run_setup=0'),
+    );
+    expect(scenarioSchema.parse(noSetup.scenario).policies.create).toBe(false);
+    expect(warningAt(noSetup, 14)).toEqual([
+      'run_policy not imported: run_setup=0 (line 12) skips the policies',
+    ]);
+    const none = importParams(
+      text.replace('run_policy=0', 'run_policy=1').replace('npolicies=4', 'npolicies=0'),
+    );
+    expect(none.errors).toEqual([]);
+    expect(scenarioSchema.parse(none.scenario).policies.create).toBe(false);
+    expect(none.imported).toContainEqual({
+      line: 3,
+      key: 'npolicies',
+      to: 'policies.create (0: no policies)',
+    });
+
+    const bad = importParams(
+      text
+        .replace('nrules=10', 'nrules=0')
+        .replace('policy_name_prepend_pattern=policy_', 'policy_name_prepend_pattern=9 bad')
+        .replace('npolicies=4', 'npolicies=4\npolicy_oper=add_bidr_one_import\nnum_bidir_policies=2'),
+    );
+    expect(bad.errors).toEqual([
+      { line: 6, message: 'nrules: expected from 1 to 1000 rules per policy, found "0"' },
+      {
+        line: 7,
+        message:
+          'policy_name_prepend_pattern: expected a name prefix of letters, digits, _ or -, like policy_, found "9 bad"',
+      },
+    ]);
+    expect(warningAt(bad, 4)).toEqual([
+      'policy_oper not imported: policy_oper=add_bidr_one_import: netscale creates the policies (add) and removes them after the run',
+    ]);
+    expect(warningAt(bad, 5)).toEqual([
+      'num_bidir_policies not imported: not supported yet: policies connecting pairs of VNs (policies: npolicies x nrules are supported)',
+    ]);
+    const add = importParams(text.replace('npolicies=4', 'npolicies=4\npolicy_oper=add'));
+    expect(add.imported).toContainEqual({
+      line: 4,
+      key: 'policy_oper',
+      to: 'policies (add: created at setup, removed after the run)',
+    });
   });
 
   it('takes consecutive runs from rule_num_tests and the hold time of add_and_hold from sleeptime_hold', () => {
@@ -163,9 +242,7 @@ describe('importParams', () => {
     expect(s.operation).toEqual({ kind: 'add_and_hold', holdSeconds: 120 });
     expect(r.imported).toContainEqual({ line: 9, key: 'rule_num_tests', to: 'repeat.runs' });
     expect(r.imported).toContainEqual({ line: 16, key: 'sleeptime_hold', to: 'operation.holdSeconds' });
-    expect(warningAt(r, 17)).toEqual([
-      expect.stringMatching(/^sleeptime_flap not imported: not supported yet/),
-    ]);
+    expect(warningAt(r, 17)).toEqual([expect.stringMatching(/^sleeptime_flap not imported: netscale waits/)]);
     // A different rule_num_tests gives a different count: the value is read, not a constant.
     const five = importParams(fixture('params-runs.ini').replace('rule_num_tests=3', 'rule_num_tests=5'));
     expect(scenarioSchema.parse(five.scenario).repeat.runs).toBe(5);
@@ -242,7 +319,7 @@ describe('importParams', () => {
     expect(r.warnings).toContainEqual({ line: 17, message: expect.stringContaining('not "key = value"') });
     expect(r.warnings).toContainEqual({
       line: 15,
-      message: expect.stringMatching(/^sleeptime_between_polls not imported: not supported yet/),
+      message: expect.stringMatching(/^sleeptime_between_polls not imported: netscale waits/),
     });
   });
 
@@ -280,9 +357,7 @@ describe('netscale import-params', () => {
     const yaml = parse(readFileSync(out, 'utf8'));
     expect(scenarioSchema.parse(yaml).iterations).toHaveLength(3);
     expect(written.stderr).toMatch(/params-good\.ini:18: warning: cpu_mulitplier not imported/);
-    expect(written.stderr).toMatch(
-      /params-good\.ini:50: warning: skip_check_and_fix_connectivity_ping not imported/,
-    );
+    expect(written.stderr).toMatch(/params-good\.ini:76: warning: sleeptime_between_polls not imported/);
 
     const json = await cli(data('params-good.ini'), '--json');
     expect(json.code).toBe(0);
