@@ -23,7 +23,7 @@ export async function runEmbeddedScale(
 ): Promise<ScaleResult> {
   const root = mkdtempSync(path.join(tmpdir(), 'netscale-bench-'));
   const runId = `bench-${process.pid}-${Date.now()}`;
-  const lab = await openLab({ lab: 'sim', runId, embedded: { ownControlNode: true } });
+  const lab = await openLab({ lab: 'sim', runId, embedded: { ownControlNode: true }, claim: true });
   try {
     const loaded = {
       file: 'bench',

@@ -56,6 +56,17 @@ export const controlNodeSchema = z.strictObject({
   envFile: z.string().optional(),
   /** Host command that reboots the node (stressfactr reboot_cmd). */
   rebootCommand: z.string().optional(),
+  /** Its bgp-router object (provision_control.py); provisioned by `netscale lab provision` / the bgpRouters fixture. */
+  bgpRouter: z
+    .strictObject({
+      /** bgp-router name [the lab host's name]. */
+      name: z.string().min(1).optional(),
+      /** Peering address [the lab host's address]. */
+      address: z.string().min(1).optional(),
+      asn: z.number().int().min(1).max(4294967295).default(64512),
+      families: z.array(z.string().min(1)).min(1).optional(),
+    })
+    .optional(),
 });
 
 export const configApiSchema = z
@@ -119,6 +130,22 @@ export const routerSchema = z.strictObject({
   vendor: z.enum(['junos']).default('junos'),
   showBgpNeighborCommand: z.string().default('cli -c "show bgp neighbor"'),
   bgpUpState: z.string().default('Established'),
+  /** Counts the routes the router has (Junos `show route summary`), polled during a run. */
+  showRouteSummaryCommand: z.string().default('cli -c "show route summary"'),
+  /** Table whose route count is the router's view of the load. */
+  routeTable: z.string().default('bgp.l3vpn.0'),
+  /** Its bgp-router object (provision_mx.py), peering with every control node. */
+  bgpRouter: z
+    .strictObject({
+      /** bgp-router name, e.g. rtr-mx80-1. */
+      name: z.string().min(1),
+      /** Peering address [the lab host's address]. */
+      address: z.string().min(1).optional(),
+      asn: z.number().int().min(1).max(4294967295).default(64512),
+      vendor: z.string().min(1).default('mx'),
+      families: z.array(z.string().min(1)).min(1).optional(),
+    })
+    .optional(),
 });
 
 export const trafficGeneratorSchema = z.strictObject({
@@ -167,6 +194,11 @@ export const labSchema = z.strictObject({
   trafficGenerators: z.array(trafficGeneratorSchema).default([]),
   /** Embedded lab only: how to start the emulated control node (see labs/sim.yaml). */
   sim: embeddedLabSchema.optional(),
+  /**
+   * Directory on controlNodes[0]'s host where runs keep the lab lock and the record of what they changed
+   * on the lab (so a crashed run's changes can be reverted by the next run or `netscale lab restore`).
+   */
+  stateDir: z.string().min(1).default('/var/tmp/netscale'),
 });
 
 export type AuthConfig = z.infer<typeof authSchema>;

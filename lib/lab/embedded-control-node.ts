@@ -8,6 +8,7 @@
  *   cn.endpoints.introspect;  cn.vars.NETSCALE_SIM_INTROSPECT_URL;  await cn.stop();
  */
 import { createWriteStream } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExitStatus, Host, ProcessHandle } from '../hosts/host.ts';
 import { shellQuote } from '../hosts/shell-quote.ts';
@@ -32,6 +33,8 @@ export interface EmbeddedVars extends Record<string, string> {
   NETSCALE_SIM_INTROSPECT_URL: string;
   NETSCALE_SIM_CONFIG_API_URL: string;
   NETSCALE_SIM_PID_FILE: string;
+  /** The directory of its pid file: its state, where runs keep the lab lock and change record. */
+  NETSCALE_SIM_STATE_DIR: string;
 }
 
 export interface EmbeddedControlNodeOptions {
@@ -74,6 +77,7 @@ export function embeddedVars(e: EmbeddedEndpoints, pidFile = ''): EmbeddedVars {
     NETSCALE_SIM_INTROSPECT_URL: e.introspect,
     NETSCALE_SIM_CONFIG_API_URL: e.configApi,
     NETSCALE_SIM_PID_FILE: pidFile,
+    NETSCALE_SIM_STATE_DIR: pidFile ? dirname(pidFile) : '',
   };
 }
 

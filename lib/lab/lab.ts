@@ -10,6 +10,7 @@ import type {
   TrafficGeneratorConfig,
 } from '../config/lab-schema.ts';
 import type { EmbeddedEndpoints } from './embedded-control-node.ts';
+import type { LabClaim } from './lab-claim.ts';
 
 export interface Role<C> {
   config: C;
@@ -38,6 +39,8 @@ export interface Lab {
   /** The embedded lab's control node, when the lab file has a `sim` section. */
   embedded: EmbeddedLabInfo | undefined;
   runId: string;
+  /** The lab lock and change record, when opened with `claim` (runs that change the lab). */
+  readonly claim: LabClaim | undefined;
   hosts: Record<string, Host>;
   controlNodes: Role<ControlNodeConfig>[];
   configApi: Role<ConfigApiConfig> | undefined;

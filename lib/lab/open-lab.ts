@@ -23,6 +23,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { runningLab } from './background-lab.ts';
 import { embeddedVars, startEmbeddedControlNode, type EmbeddedControlNode } from './embedded-control-node.ts';
+import { claimLab, type ClaimOptions, type LabClaim } from './lab-claim.ts';
 
 export interface OpenLabOptions extends LoadEnvOptions {
   /** Overrides LAB from the environment. */
@@ -31,6 +32,12 @@ export interface OpenLabOptions extends LoadEnvOptions {
   runId?: string;
   /** Reap this run's processes on SIGINT/SIGTERM before exiting. Default true. */
   handleSignals?: boolean;
+  /**
+   * Take the lab lock and record lab changes (lib/lab/lab-claim.ts): runs that change a lab. Reverts what a
+   * crashed earlier run left first (its processes reaped, its recorded changes reverted); fails with
+   * LabBusyError while another run holds the lab.
+   */
+  claim?: boolean | ClaimOptions;
   /** Embedded lab: start a control node of our own even when `lab up` runs one; faults from the start. */
   embedded?: {
     ownControlNode?: boolean;
@@ -189,11 +196,23 @@ export async function openLab(opts: OpenLabOptions = {}): Promise<Lab> {
     // Only what this lab's hosts started: other workers of the same run keep their processes.
     await Promise.allSettled(used.map((h) => reap(h, { runTag: runId, owner: h.ownerTag, graceMs: 2000 })));
   };
-  const unregister = opts.handleSignals === false ? () => {} : onInterrupt(reapOwn);
+  let claim: LabClaim | undefined;
+  const releaseClaim = async () => {
+    const errors = (await claim?.release()) ?? [];
+    for (const e of errors) log.error(`lab ${cfg.name}: could not revert ${e}`);
+    return errors;
+  };
+  const unregister =
+    opts.handleSignals === false
+      ? () => {}
+      : onInterrupt(async () => {
+          await reapOwn();
+          await releaseClaim();
+        });
   let closing: Promise<void> | undefined;
 
   log.info(`lab "${cfg.name}" from ${loaded.file}, run ${runId}`);
-  return {
+  const lab: Lab = {
     name: cfg.name,
     file: loaded.file,
     config: cfg,
@@ -205,6 +224,9 @@ export async function openLab(opts: OpenLabOptions = {}): Promise<Lab> {
     testServers: cfg.testServers.map(bind),
     routers: cfg.routers.map(bind),
     trafficGenerators: cfg.trafficGenerators.map(bind),
+    get claim() {
+      return claim;
+    },
     rolesOf: (hostName) => roles.get(hostName) ?? [],
     async reap(): Promise<ReapResult[]> {
       const results = await Promise.all(Object.values(hosts).map((h) => reap(h, { currentRunTag: runId })));
@@ -216,7 +238,10 @@ export async function openLab(opts: OpenLabOptions = {}): Promise<Lab> {
     },
     close(): Promise<void> {
       closing ??= (async () => {
+        let unreverted: string[] = [];
         try {
+          // While the lab's services still run: reverting needs them.
+          unreverted = await releaseClaim();
           await embedded?.node?.stop();
           await reapOwn();
           if (embedded?.stateDir) rmSync(embedded.stateDir, { recursive: true, force: true });
@@ -224,8 +249,23 @@ export async function openLab(opts: OpenLabOptions = {}): Promise<Lab> {
           unregister();
           await Promise.allSettled(Object.values(hosts).map((h) => h.close()));
         }
+        if (unreverted.length)
+          throw new Error(
+            `lab ${cfg.name}: ${unreverted.length} change(s) could not be reverted (they stay recorded for \`netscale lab restore\`):\n  ${unreverted.join('\n  ')}`,
+          );
       })();
       return closing;
     },
   };
+  if (opts.claim) {
+    try {
+      // A crashed run's processes go before its other changes are reverted.
+      await lab.reap();
+      claim = await claimLab(lab, opts.claim === true ? {} : opts.claim);
+    } catch (err) {
+      await lab.close();
+      throw err;
+    }
+  }
+  return lab;
 }

@@ -25,6 +25,11 @@ import { iterationShape } from '../history/history-key.ts';
 import { HistoryStore } from '../history/history-store.ts';
 import { ScaleSession, type ScaleResult, type ScaleSessionParts } from './scale-session.ts';
 import { Teardown } from './teardown.ts';
+import type { ChangeEntry } from '../lab/change-record.ts';
+import type { RecordChange } from '../lab/lab-change.ts';
+import { provisionPolicies } from '../contrail/policy-provisioning.ts';
+import { checkConnectivity } from '../load/connectivity-check.ts';
+import { applyControlNodeEnv } from './control-node-env.ts';
 
 export interface ContrailScaleOptions {
   lab: Lab;
@@ -55,6 +60,28 @@ async function historyBaselines(
   };
 }
 
+/** Every loaded test server proves it reaches the control node's XMPP port from a sample of its agent sources. */
+async function checkServersConnectivity(
+  load: BgpStressLoad,
+  dut: ContrailControlNode,
+  sample: number,
+  report: ScenarioReport,
+): Promise<void> {
+  const reports = await Promise.all(
+    load.servers.map(({ bound, plan }) =>
+      checkConnectivity({
+        host: bound.testServer.host,
+        server: bound.name,
+        sources: plan.allSources,
+        target: { address: dut.xmppAddress, port: dut.config.xmppPort },
+        timeoutMs: 3000,
+        sample,
+      }),
+    ),
+  );
+  await report.attachJson('connectivity check', reports);
+}
+
 export class ContrailScaleSession {
   private constructor(
     readonly dut: ContrailControlNode,
@@ -79,6 +106,11 @@ export class ContrailScaleSession {
     if (s.vns.create && !lab.configApi)
       throw new Error(`${where}: vns.create needs the lab's configApi (lab ${lab.name} has none)`);
 
+    const claim = lab.claim;
+    if (!claim)
+      throw new Error(
+        `lab ${lab.name}: a scale session changes the lab and needs its lock: open the lab with openLab({ claim: true })`,
+      );
     const teardown = new Teardown();
     try {
       const dut = new ContrailControlNode(cnRole);
@@ -90,8 +122,10 @@ export class ContrailScaleSession {
         xmppPort: dut.config.xmppPort,
         logDir: `${archive.dir}/logs/${s.name}`,
       });
-      await dut.applyEnv(s.controlNode.env);
-      if (s.controlNode.restartBefore || Object.keys(s.controlNode.env).length > 0) await dut.restart();
+      const env = await applyControlNodeEnv(claim, cnRole, 0, s.controlNode.env);
+      // Last undone: the original file back, then the node restarted with it.
+      if (env) teardown.push('restore the control node env file', () => claim.revert(env));
+      if (s.controlNode.restartBefore || env) await dut.restart();
       const report = await ScenarioReport.open(archive, {
         scenario: s,
         lab: lab.name,
@@ -101,20 +135,32 @@ export class ContrailScaleSession {
       teardown.push('finish the report', () => report.finish());
       teardown.push('stop bgp_stress_test', () => load.stop());
       teardown.push('remove agent source addresses', () => load.removeSourceAddresses());
-      if (s.load) await load.addSourceAddresses();
+      if (s.load) {
+        await load.addSourceAddresses();
+        // Before any agent starts: each server reaches the control node from its agents' addresses.
+        if (s.connectivityCheck.check)
+          await checkServersConnectivity(load, dut, s.connectivityCheck.sample, report);
+      }
       let vns: ProvisionedVns | undefined;
       if (s.vns.create) {
         const api = ConfigApiClient.fromLab(lab.configApi!.config, {
           domain: s.vns.domain,
           project: s.vns.project,
+          runId: lab.runId,
         });
-        vns = await provisionVns(api, load.vnFqNames(), s.vns);
-        const created = vns;
-        teardown.push('delete the VNs', async () => {
-          if (!s.vns.deleteAfterRun) return;
-          await created.remove();
-          if (s.controlNode.restartAfterDelete) await dut.restart();
+        const recorded: ChangeEntry[] = [];
+        const record: RecordChange = async (c) => void recorded.push(await claim.change(c));
+        // Newest first: the VNs, then the policies they referred to; or all kept (delete_vns_after_run=0).
+        teardown.push('delete the VNs and their policies', async () => {
+          for (const e of recorded.reverse()) await (s.vns.deleteAfterRun ? claim.revert(e) : claim.keep(e));
+          if (s.vns.deleteAfterRun && s.controlNode.restartAfterDelete && recorded.length)
+            await dut.restart();
         });
+        const names = load.vnFqNames();
+        const policies = s.policies.create
+          ? await provisionPolicies(api, s.policies, names.length, record)
+          : undefined;
+        vns = await provisionVns(api, names, s.vns, { record, policies: policies?.attachmentsFor });
       }
       const router = s.router.check && routerRole ? new RouterCheck(routerRole) : undefined;
       const baselineOf = await historyBaselines(lab.name, s.name, loaded, archive);

@@ -67,7 +67,7 @@ export async function simEvents(lab: Lab): Promise<SimEvents> {
 
 export async function runEmbeddedScenario(o: EmbeddedScenarioOptions): Promise<EmbeddedScenarioOutcome> {
   const loaded = loadScenarioWithThresholds(o.scenarioFile, { ...process.env, ...o.env });
-  const lab = await openLab({ lab: 'sim', runId: o.runId, embedded: { ownControlNode: true } });
+  const lab = await openLab({ lab: 'sim', runId: o.runId, embedded: { ownControlNode: true }, claim: true });
   let simExit: number | null | undefined;
   void lab.embedded?.exited?.then((code) => (simExit = code));
   const archive = await RunArchive.open({ runId: o.runId, root: o.reportsRoot });

@@ -27,6 +27,8 @@ export interface SshLabFileOptions {
   pidFile: string;
   /** First agent source address on the test server. */
   xmppSource: string;
+  /** The control node's env file (controlNodes[0].envFile). */
+  envFile?: string;
 }
 
 export interface SshLabFile {
@@ -72,6 +74,8 @@ export async function writeSshLabFile(o: SshLabFileOptions): Promise<SshLabFile>
   const faultUrl = `${cn.endpoints.introspect}/sim/fault`;
   const lab = {
     name: 'ssh-loopback',
+    // Its own lock and change record: other tests' loopback labs are other labs.
+    stateDir: join(o.dir, 'state'),
     defaults: {
       transport: 'ssh',
       port: sshd.port,
@@ -91,6 +95,7 @@ export async function writeSshLabFile(o: SshLabFileOptions): Promise<SshLabFile>
         process: { pidFile: o.pidFile },
         restartCommand: `node -e "fetch('${faultUrl}',{method:'POST',body:JSON.stringify({restart:{downMs:300}})}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"`,
         versionCommand: 'echo "contrail-control (emulator behind sshd)"',
+        ...(o.envFile ? { envFile: o.envFile } : {}),
       },
     ],
     configApi: { host: 'cn', url: cn.endpoints.configApi, project: 'admin' },
