@@ -17,12 +17,15 @@ import type { Host } from '../hosts/host.ts';
 import { shellQuote } from '../hosts/shell-quote.ts';
 import { IntrospectPoller, type IntrospectSource } from '../measure/introspect-poller.ts';
 import { deriveMilestone, widenToRequest, type MilestoneSpec } from '../measure/milestones.ts';
+import { readProcessAndHost } from '../measure/process-reading.ts';
 import { ProcessSampler } from '../measure/process-sampler.ts';
 import { runAndExpect } from '../measure/run-and-expect.ts';
 import type { Series } from '../measure/series.ts';
-import type { Dut, Observation } from './dut.ts';
+import type { Dut, DutStats, Observation } from './dut.ts';
 
 const COMMAND_TIMEOUT_MS = 120_000;
+/** CPU of a before/after reading is averaged over this window. */
+const STATS_CPU_WINDOW_MS = 500;
 
 /** Which part of the control node an iteration loads. */
 export interface ContrailScope {
@@ -198,6 +201,48 @@ export class ContrailControlNode implements Dut<ContrailScope> {
         pendingUpdates: t.pendingUpdates,
         markers: t.markers,
       })),
+    };
+  }
+
+  /** The command pid() runs: prints the control node's pid on its host (pid file, else oldest exact name). */
+  pidCommand(): string {
+    const { pidFile, name } = this.config.process;
+    return pidFile ? `cat ${shellQuote(pidFile)}` : `pgrep -x -o ${shellQuote(name ?? 'contrail-control')}`;
+  }
+
+  /** Version, process and host CPU/memory, XMPP peers up and routes over every table, read together. */
+  async stats(): Promise<DutStats> {
+    const wall = Date.now();
+    const errors: string[] = [];
+    const part = <T>(what: string, p: Promise<T>): Promise<T | undefined> =>
+      p.catch((err: Error) => {
+        errors.push(`${what}: ${err.message}`);
+        return undefined;
+      });
+    const [version, resources, peersUp, tables] = await Promise.all([
+      part('version', this.version()),
+      // The pid is looked up by the reading's own exec: one round trip to the host.
+      part(
+        'process',
+        readProcessAndHost(this.host, { pidCommand: this.pidCommand() }, { windowMs: STATS_CPU_WINDOW_MS }),
+      ),
+      part('xmpp peers', this.introspect.neighborCount('xmpp', 'up')),
+      part('routes', this.introspect.routeSummary('')),
+    ]);
+    const sum = (f: (t: NonNullable<typeof tables>[number]) => number) =>
+      (tables ?? []).reduce((a, t) => a + f(t), 0);
+    return {
+      wall,
+      version,
+      resources,
+      peersUp,
+      routes: tables && {
+        tables: tables.length,
+        prefixes: sum((t) => t.prefixes),
+        paths: sum((t) => t.paths),
+        pendingUpdates: sum((t) => t.pendingUpdates),
+      },
+      errors,
     };
   }
 }

@@ -1,12 +1,13 @@
 /**
  * A device under test as the scale pipeline sees it: observed from outside (peers up, prefixes, pending
  * updates, as series with the bracket each sample is known within), its process sampled for CPU/RSS,
- * and restarted. `Scope` says which part of the device one iteration loads (Contrail: its route tables
+ * restarted, and read as a whole once before the first iteration and once after the last (stats). `Scope` says which part of the device one iteration loads (Contrail: its route tables
  * and agent names), so parallel iterations each observe their own share.
  *
  * Implementations: ContrailControlNode (lib/dut/contrail-control-node.ts).
  */
 import type { Milestone, MilestoneSpec } from '../measure/milestones.ts';
+import type { ProcessAndHostReading } from '../measure/process-reading.ts';
 import type { ProcessSampler } from '../measure/process-sampler.ts';
 import type { Series } from '../measure/series.ts';
 
@@ -17,6 +18,25 @@ export interface DutState {
   pendingUpdates: number;
   /** Monotonic ms of the newest sample. */
   t: number | undefined;
+}
+
+/**
+ * The whole device at one moment, for the before/after record of a scenario (the legacy
+ * report_stats_before_and_after_tests). Whatever could not be read is missing and named in `errors`.
+ */
+export interface DutStats {
+  /** Epoch ms when the reading began. */
+  wall: number;
+  /** The device's version string (contrail-version). */
+  version?: string;
+  /** Its process and host: CPU over a short window (% of one core), memory. */
+  resources?: ProcessAndHostReading;
+  /** Sessions up (XMPP agents on a control node). */
+  peersUp?: number;
+  /** Over all route tables. */
+  routes?: { tables: number; prefixes: number; paths: number; pendingUpdates: number };
+  /** One line per part that could not be read, naming it and why. */
+  errors: string[];
 }
 
 export type ObservedKind = 'peers' | 'routes';
@@ -52,4 +72,6 @@ export interface Dut<Scope> {
   restart(o?: { reboot?: boolean }): Promise<{ downMs: number }>;
   /** The device's state over `scope`, for the report at the end of a phase. */
   snapshot(scope: Scope): Promise<unknown>;
+  /** The whole device now; never throws (what failed is in `errors`). */
+  stats(): Promise<DutStats>;
 }

@@ -30,7 +30,7 @@ import { shellQuote } from '../hosts/shell-quote.ts';
 import type { Lab, Role } from '../lab/lab.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { ContrailScope } from '../dut/contrail-control-node.ts';
-import type { ExpectedLoad, Load, LoadEvent, LoadEventKind } from './load.ts';
+import type { ExpectedLoad, GeneratorServer, Load, LoadEvent, LoadEventKind, LoadProcess } from './load.ts';
 
 type TestServer = Role<TestServerConfig>;
 
@@ -108,6 +108,8 @@ export class BgpStressLoad implements Load<ContrailScope> {
   private readonly running = new Map<number, ProcessHandle[]>();
   private readonly all = new Set<ProcessHandle>();
   private readonly listeners = new Set<(e: LoadEvent) => void>();
+  private readonly processListeners = new Set<(p: LoadProcess) => void>();
+  private readonly started: LoadProcess[] = [];
   private secondaries: Array<{ host: Host; plan: SecondaryAddressPlan }> = [];
 
   constructor(private readonly o: BgpStressLoadOptions) {
@@ -153,6 +155,19 @@ export class BgpStressLoad implements Load<ContrailScope> {
 
   get generatorHosts(): number {
     return this.servers.length;
+  }
+
+  get generatorServers(): GeneratorServer[] {
+    return this.servers.map((s) => ({ name: s.bound.name, host: s.bound.testServer.host }));
+  }
+
+  onProcess(listener: (p: LoadProcess) => void): () => void {
+    this.processListeners.add(listener);
+    return () => this.processListeners.delete(listener);
+  }
+
+  processes(): LoadProcess[] {
+    return [...this.started];
   }
 
   get iterations(): number {
@@ -272,13 +287,17 @@ export class BgpStressLoad implements Load<ContrailScope> {
     };
     let p: ProcessHandle;
     try {
-      p = await host.spawn(command, { name, stdin: 'pipe', onLine });
+      // exec: the tool itself becomes the process spawn() started, so its pid is the tool's (sampled for CPU).
+      p = await host.spawn(`exec ${command}`, { name, stdin: 'pipe', onLine });
     } catch (err) {
       log.end();
       throw err;
     }
     this.all.add(p);
     void p.wait().finally(() => log.end());
+    const started: LoadProcess = { server: server.name, host, pid: p.pid, name };
+    this.started.push(started);
+    for (const l of this.processListeners) l(started);
     return p;
   }
 

@@ -7,6 +7,7 @@
  *
  * Implementations: BgpStressLoad (lib/load/bgp-stress-load.ts).
  */
+import type { Host } from '../hosts/host.ts';
 
 /** What one iteration puts on the device. */
 export interface ExpectedLoad {
@@ -30,6 +31,21 @@ export interface LoadEvent {
   source: string;
 }
 
+/** A machine generators run on, under the name the scenario gives it (several names may share a host). */
+export interface GeneratorServer {
+  name: string;
+  host: Host;
+}
+
+/** One generator process as started: its own pid on its server's host (for per-process sampling). */
+export interface LoadProcess {
+  server: string;
+  host: Host;
+  pid: number;
+  /** E.g. "bgp_stress_test#3@a2s41". */
+  name: string;
+}
+
 export interface Load<Scope> {
   readonly name: string;
   readonly iterations: number;
@@ -50,6 +66,12 @@ export interface Load<Scope> {
   /** Stops every generator still running. */
   stop(): Promise<void>;
   onEvent(listener: (e: LoadEvent) => void): () => void;
+  /** The servers the generators run on, each with its lab host. */
+  readonly generatorServers: readonly GeneratorServer[];
+  /** Told of each generator process as it starts (every iteration, every flap's reconnect). */
+  onProcess(listener: (p: LoadProcess) => void): () => void;
+  /** Every generator process started so far, in start order. */
+  processes(): LoadProcess[];
   /** Planning remarks worth a look in the report. */
   warnings(): string[];
   /** Generator output files, attached to the report. */

@@ -1,7 +1,7 @@
 /**
- * CPU and memory of one process on a Host (e.g. the control node), plus host-wide CPU, read from /proc
- * by ONE long-running shell loop started with Host.spawn that prints a line per interval — not one
- * SSH exec per sample, so sampling stays cheap on the measured machine.
+ * CPU and memory of one process on a Host (e.g. the control node), plus host-wide CPU, streamed from
+ * /proc by one long-running loop on the host (lib/measure/proc-loop.ts) — not one SSH exec per sample,
+ * so sampling stays cheap on the measured machine.
  *
  * API:
  * - `const s = await ProcessSampler.start(host, { pid, intervalMs = 500, makeSeries? })`
@@ -13,7 +13,8 @@
  * - `s.ended` resolves when the loop ends (process gone, or stop()); `s.targetGone` tells which.
  * - `await s.stop()` ends the loop (its whole process group) and closes the series; `s.loopPid` is its pid.
  */
-import type { Host, ProcessHandle } from '../hosts/host.ts';
+import type { Host } from '../hosts/host.ts';
+import { hostCpuPercentOfAllCores, processCpuPercent, ProcLoop, type ProcSample } from './proc-loop.ts';
 import { Series } from './series.ts';
 
 export interface ProcessSamplerOptions {
@@ -30,32 +31,10 @@ export interface SamplerResolution {
   cpuPercent: number;
 }
 
-/** POSIX sh: only builtins read /proc; `sleep` is the one child per interval. */
-function samplerScript(pid: number, intervalMs: number): string {
-  const sleepS = (intervalMs / 1000).toFixed(3);
-  return [
-    `p=${pid}`,
-    `hz=$(getconf CLK_TCK 2>/dev/null || echo 100)`,
-    `kb=$(( $(getconf PAGESIZE 2>/dev/null || echo 4096) / 1024 ))`,
-    `echo "H $hz"`,
-    `while [ -r /proc/$p/stat ]; do`,
-    `  read -r u _ < /proc/uptime`,
-    `  read -r _ c < /proc/stat`,
-    `  read -r s < /proc/$p/stat || break`,
-    // statm (sizes in pages) is one short line; /proc/<pid>/status would be read byte by byte.
-    `  read -r v r _ < /proc/$p/statm || break`,
-    `  echo "S $u|$c|\${s##*) }|$((r * kb))|$((v * kb))"`,
-    `  sleep ${sleepS}`,
-    `done`,
-    `echo "E gone"`,
-  ].join('\n');
-}
-
-interface Raw {
-  uptime: number;
-  hostTotal: number;
-  hostIdle: number;
-  procTicks: number;
+/** Uncertainty of a CPU % over one interval: one tick of it. */
+export function samplerResolution(intervalMs: number, hz: number): SamplerResolution {
+  const cpuTickMs = 1000 / hz;
+  return { intervalMs, cpuTickMs, cpuPercent: (cpuTickMs / intervalMs) * 100 };
 }
 
 export class ProcessSampler {
@@ -63,14 +42,10 @@ export class ProcessSampler {
   readonly rss: Series;
   readonly vsz: Series;
   readonly hostCpu: Series;
-  readonly ended: Promise<void>;
-  private hz = 100;
-  private prev: Raw | undefined;
-  private gone = false;
-  private parseError: string | undefined;
+  private loop: ProcLoop | undefined;
+  private prev: ProcSample | undefined;
 
   private constructor(
-    private readonly handle: ProcessHandle,
     readonly pid: number,
     readonly intervalMs: number,
     makeSeries: (name: string, unit: string) => Series,
@@ -79,10 +54,6 @@ export class ProcessSampler {
     this.rss = makeSeries('rss', 'B');
     this.vsz = makeSeries('vsz', 'B');
     this.hostCpu = makeSeries('host_cpu', '%');
-    handle.onLine((line, stream) => {
-      if (stream === 'stdout') this.onLine(line);
-    });
-    this.ended = handle.wait().then(() => undefined);
   }
 
   static async start(host: Host, opts: ProcessSamplerOptions): Promise<ProcessSampler> {
@@ -92,72 +63,54 @@ export class ProcessSampler {
     }
     const meta = { host: host.name, pid: opts.pid, intervalMs };
     const make = opts.makeSeries ?? ((name: string, unit: string) => new Series(name, unit, { meta }));
-    const handle = await host.spawn(samplerScript(opts.pid, intervalMs), { name: `cpu-sampler#${opts.pid}` });
-    return new ProcessSampler(handle, opts.pid, intervalMs, make);
+    const s = new ProcessSampler(opts.pid, intervalMs, make);
+    s.loop = await ProcLoop.start(
+      host,
+      { pids: [opts.pid], intervalMs, meminfo: false, untilGone: true, name: `cpu-sampler#${opts.pid}` },
+      (sample) => s.onSample(sample),
+    );
+    return s;
   }
 
   get resolution(): SamplerResolution {
-    const cpuTickMs = 1000 / this.hz;
-    return { intervalMs: this.intervalMs, cpuTickMs, cpuPercent: (cpuTickMs / this.intervalMs) * 100 };
+    return samplerResolution(this.intervalMs, this.loop?.hz ?? 100);
+  }
+
+  get ended(): Promise<void> {
+    return this.loop!.ended;
   }
 
   /** Pid (and process group) of the sampling loop on its host. */
   get loopPid(): number {
-    return this.handle.pid;
+    return this.loop!.pid;
   }
 
   /** True when the loop ended because the sampled process went away. */
   get targetGone(): boolean {
-    return this.gone;
+    return this.loop?.targetGone ?? false;
   }
 
   /** First malformed line seen, if any (a /proc layout this parser does not know). */
   get error(): string | undefined {
-    return this.parseError;
+    return this.loop?.error;
   }
 
-  private onLine(line: string): void {
-    if (line.startsWith('H ')) {
-      this.hz = Number(line.slice(2)) || 100;
-    } else if (line.startsWith('S ')) {
-      this.onSample(line.slice(2));
-    } else if (line.startsWith('E ')) {
-      this.gone = true;
-    }
-  }
-
-  private onSample(body: string): void {
-    const [up, hostCpu, procStat, rssKb, vszKb] = body.split('|');
-    const host = (hostCpu ?? '').trim().split(/\s+/).map(Number);
-    const proc = (procStat ?? '').trim().split(/\s+/);
-    // Fields after "(comm) ": state is index 0, utime 11, stime 12 (proc(5) fields 14 and 15).
-    const utime = Number(proc[11]);
-    const stime = Number(proc[12]);
-    const uptime = Number((up ?? '').trim());
-    if (host.length < 4 || host.some(Number.isNaN) || Number.isNaN(utime + stime + uptime)) {
-      this.parseError ??= `unexpected sampler line: ${body.slice(0, 200)}`;
-      return;
-    }
-    const raw: Raw = {
-      uptime,
-      hostTotal: host.reduce((a, b) => a + b, 0),
-      // idle + iowait
-      hostIdle: host[3]! + (host[4] ?? 0),
-      procTicks: utime + stime,
-    };
+  private onSample(sample: ProcSample): void {
+    const own = sample.procs.get(this.pid);
+    if (!own) return;
     const prev = this.prev;
-    this.prev = raw;
-    this.rss.add(Number(rssKb) * 1024);
-    this.vsz.add(Number(vszKb) * 1024);
+    this.prev = sample;
+    this.rss.add(own.rss, sample.t, sample.wall);
+    this.vsz.add(own.vsz, sample.t, sample.wall);
     if (!prev) return;
-    const dt = raw.uptime - prev.uptime;
-    if (dt > 0) this.cpu.add(((raw.procTicks - prev.procTicks) / this.hz / dt) * 100);
-    const dTotal = raw.hostTotal - prev.hostTotal;
-    if (dTotal > 0) this.hostCpu.add((1 - (raw.hostIdle - prev.hostIdle) / dTotal) * 100);
+    const cpu = processCpuPercent(prev, sample, this.pid, this.loop?.hz ?? 100);
+    if (cpu !== undefined) this.cpu.add(cpu, sample.t, sample.wall);
+    const hostCpu = hostCpuPercentOfAllCores(prev, sample);
+    if (hostCpu !== undefined) this.hostCpu.add(hostCpu, sample.t, sample.wall);
   }
 
   async stop(): Promise<void> {
-    await this.handle.stop({ graceMs: 1000 });
+    await this.loop?.stop();
     await Promise.all([this.cpu, this.rss, this.vsz, this.hostCpu].map((s) => s.close()));
   }
 }

@@ -10,6 +10,8 @@
  *            control node sends; archives without it: prefixes x agents)
  *   request  peers_request_ms / routes_request_ms when archived: a milestone's bracket starts when the
  *            request of the sample before it was sent, as during the run
+ * Per scenario it also states the device's version (contrail-version) and its stats before the first and
+ * after the last iteration, when the scenario record has them (legacy _report_stats).
  * Milestones (all peers up, routes complete with pending_updates 0, all withdrawn) are derived from the
  * series, so `netscale summarize` on an archive gives the same figures as the run did.
  *
@@ -39,6 +41,7 @@ import {
   routesComplete,
   widenToRequest,
 } from '../measure/milestones.ts';
+import type { DutStats } from '../dut/dut.ts';
 import type { IterationRecord, RunResults, ScenarioRecord } from './run-archive.ts';
 
 /** A wall-clock span: from a mark to a milestone, with how precisely its end is known. */
@@ -97,6 +100,9 @@ export interface ScenarioSummary {
   totals: ScenarioTotals;
   /** Totals that could not be computed because an iteration's figure has no measurement, and why. */
   figureNotes: Partial<Record<TotalFigure, string>>;
+  /** The device's version string (contrail-version). */
+  dutVersion?: string;
+  dutStats?: { before?: DutStats; after?: DutStats };
 }
 
 export type TotalFigure = Exclude<keyof ScenarioTotals, 'peers' | 'prefixes' | 'updates'>;
@@ -378,6 +384,8 @@ function summarizeScenario(sc: ScenarioRecord, outcomes: IterationOutcome[]): Sc
     iterations,
     totals,
     figureNotes,
+    ...(sc.dutVersion === undefined ? {} : { dutVersion: sc.dutVersion }),
+    ...(sc.dutStats === undefined ? {} : { dutStats: sc.dutStats }),
   };
 }
 
@@ -407,6 +415,40 @@ function inTime(verb: string, s: Span | undefined, note: string | undefined): st
   return note === undefined ? `${verb} in ${sec(s)}` : `${verb}: ${note}`;
 }
 
+const MIB = 1024 * 1024;
+
+/** One line of the device's stats: its process, its host, its peers and routes; what could not be read. */
+function dutStatsLine(d: DutStats): string {
+  const parts: string[] = [];
+  const r = d.resources;
+  if (r) {
+    const res = `±${num(r.cpuResolution, 1)} %`;
+    parts.push(
+      `process ${r.process.pid} cpu ${num(r.process.cpu, 1)} % (${res}, 100 = one core), rss ${num(r.process.rss / MIB, 1)} MiB`,
+    );
+    const mem =
+      r.host.memUsed === undefined
+        ? ''
+        : `, memory used ${num(r.host.memUsed / MIB, 1)} of ${num((r.host.memTotal ?? NaN) / MIB, 1)} MiB`;
+    parts.push(`host cpu ${num(r.host.cpu, 1)} %${r.host.cores ? ` of ${r.host.cores} cores` : ''}${mem}`);
+  }
+  if (d.peersUp !== undefined) parts.push(`peers up ${d.peersUp}`);
+  if (d.routes)
+    parts.push(
+      `prefixes ${d.routes.prefixes} in ${d.routes.tables} tables, pending updates ${d.routes.pendingUpdates}`,
+    );
+  if (d.errors.length) parts.push(`not read: ${d.errors.join('; ')}`);
+  return `${new Date(d.wall).toISOString()}: ${parts.join('; ')}`;
+}
+
+/** The version on one line, or indented under its label when the tool prints a table. */
+function versionLines(version: string): string[] {
+  const lines = version.split('\n').filter((l) => l.trim() !== '');
+  return lines.length <= 1
+    ? [`dut version: ${lines[0] ?? ''}`]
+    : ['dut version:', ...lines.map((l) => `  ${l}`)];
+}
+
 function params(p: Record<string, unknown>): string {
   const parts = Object.entries(p).map(
     ([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
@@ -432,6 +474,9 @@ export function formatLegacySummary(s: LegacySummary): string {
       `iterations: ${sc.iterations.length} (${sc.parallel ? 'parallel' : 'sequential'})`,
       `params: ${params(sc.params)}`,
     );
+    if (sc.dutVersion !== undefined) out.push(...versionLines(sc.dutVersion));
+    if (sc.dutStats?.before) out.push(`dut before: ${dutStatsLine(sc.dutStats.before)}`);
+    if (sc.dutStats?.after) out.push(`dut after: ${dutStatsLine(sc.dutStats.after)}`);
     for (const i of sc.iterations) {
       out.push(
         `iteration ${i.iteration}: ${params(i.params)}: peers ${i.peers} ${inTime('up', i.peerUp, i.figureNotes.peerUp)}; ` +

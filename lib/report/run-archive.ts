@@ -14,17 +14,20 @@
  * API:
  * - `const run = await RunArchive.open({ runId?, root?, environment? })`; `run.dir`, `run.runId`;
  *   `await run.addEnvironment({ dut_version })` merges more facts into run.json.
- * - `const sc = run.scenario(name, { parallel, params })`
+ * - `const sc = run.scenario(name, { parallel, params, dutVersion? })`
  *   - `sc.series(iteration, name, unit, meta?)` -> Series streaming to raw/...; recorded in that iteration.
  *   - `sc.recordIteration(rec)`: IterationInput {iteration, params, start, end (monotonic ms), startWall,
  *     endWall, marks? {name: monotonic ms}, expected? {peers, prefixes, agents...},
  *     measurements {metric: {value, unit, resolution?}}, verdicts? ThresholdResult[]}.
+ *   - `sc.recordDutStats('before' | 'after', stats)`: the device read once before the first iteration and
+ *     once after the last (DutStats, lib/dut/dut.ts).
  *   - `sc.addVerdicts(results)` for scenario-level thresholds; `await sc.finish()` closes its series,
  *     writes scenarios/<name>.json and the run-level files.
  * - `writeRunFiles(dir)` regenerates results.json, results.csv, results_summary.txt from the scenario files.
  * - `loadRun(dir)` -> RunResults (run.json + scenario files), `reportsRoot()`.
  * Text passes through scrub(): no secret reaches the archive.
  */
+import type { DutStats } from '../dut/dut.ts';
 import { generateRunId } from '../run/run-id.ts';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -73,6 +76,10 @@ export interface ScenarioRecord {
   iterations: IterationRecord[];
   /** Scenario-level threshold verdicts (e.g. over all iterations). */
   verdicts: ThresholdResult[];
+  /** The device under test's version string (contrail-version). */
+  dutVersion?: string;
+  /** The device read once before the first iteration and once after the last. */
+  dutStats?: { before?: DutStats; after?: DutStats };
 }
 
 export interface RunInfo {
@@ -132,9 +139,11 @@ export class RunArchive {
 
   scenario(
     name: string,
-    opts: { parallel?: boolean; params?: Record<string, unknown> } = {},
+    opts: { parallel?: boolean; params?: Record<string, unknown>; dutVersion?: string } = {},
   ): ScenarioRecorder {
-    return new ScenarioRecorder(this.dir, name, opts.parallel ?? false, opts.params ?? {});
+    const recorder = new ScenarioRecorder(this.dir, name, opts.parallel ?? false, opts.params ?? {});
+    if (opts.dutVersion !== undefined) recorder.setDutVersion(opts.dutVersion);
+    return recorder;
   }
 }
 
@@ -187,6 +196,14 @@ export class ScenarioRecorder {
     this.record.iterations.push(full);
     this.record.iterations.sort((a, b) => a.iteration - b.iteration);
     return full;
+  }
+
+  setDutVersion(version: string): void {
+    this.record.dutVersion = version;
+  }
+
+  recordDutStats(when: 'before' | 'after', stats: DutStats): void {
+    this.record.dutStats = { ...this.record.dutStats, [when]: stats };
   }
 
   addVerdicts(results: ThresholdResult[]): void {

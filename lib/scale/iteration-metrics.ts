@@ -1,7 +1,7 @@
 /**
  * The figures of one scale iteration, computed once, from its marks (instants the pipeline caused or the
  * load generator reported), its milestones (instants derived from the device's series, each with the
- * bracket it is known within) and the device's CPU/RSS series. Names, units and directions are the
+ * bracket it is known within), the device's CPU/RSS series and the test servers' host CPU and memory. Names, units and directions are the
  * metric catalogue's (lib/thresholds/metric-catalogue.ts).
  *
  *   iterationMetrics(timeline) -> Measurements   (base units: s, /s, %, B)
@@ -53,6 +53,8 @@ export interface IterationTimeline {
   expected: ExpectedLoad;
   cpu?: readonly SeriesPoint[];
   rss?: readonly SeriesPoint[];
+  /** Each test server host's total CPU (% of one core) and memory used (B) over the iteration. */
+  testServers?: ReadonlyArray<{ name: string; cpu: readonly SeriesPoint[]; memUsed: readonly SeriesPoint[] }>;
   /** Report CPU only at the peak of the run (legacy report_cpu_only_at_peak_bgp_scale). */
   cpuOnlyAtPeak?: boolean;
   /** Resolution of the clock itself, ms. */
@@ -112,9 +114,20 @@ export function iterationMetrics(tl: IterationTimeline): Measurements {
     if (!tl.cpuOnlyAtPeak) {
       out.cpu_peak = peakOf(tl.cpu, '%');
       out.cpu_avg = { value: tl.cpu.reduce((s, p) => s + p.v, 0) / tl.cpu.length, unit: '%' };
+      // CPU and memory are read together, one line per interval: the RSS reading nearest the CPU peak.
+      const rssAtPeak = tl.rss && nearest(tl.rss, tl.cpu[peakIndex(tl.cpu)]!.t);
+      if (rssAtPeak) out.rss_at_cpu_peak = { value: rssAtPeak.v, unit: 'B' };
     }
   }
   if (tl.rss && tl.rss.length > 0) out.rss_peak = peakOf(tl.rss, 'B');
+  out.test_server_cpu_peak = highestPeak(
+    (tl.testServers ?? []).map((s) => s.cpu),
+    '%',
+  );
+  out.test_server_mem_peak = highestPeak(
+    (tl.testServers ?? []).map((s) => s.memUsed),
+    'B',
+  );
   // Absent means not measured: drop what could not be computed.
   for (const k of Object.keys(out) as Array<keyof Measurements>) if (out[k] === undefined) delete out[k];
   return out;
@@ -125,11 +138,24 @@ export function iterationMetrics(tl: IterationTimeline): Measurements {
  * larger step to a neighbouring sample.
  */
 function peakOf(points: readonly SeriesPoint[], unit: '%' | 'B'): MeasuredValue {
-  let i = 0;
-  for (let j = 1; j < points.length; j++) if (points[j]!.v > points[i]!.v) i = j;
+  const i = peakIndex(points);
   const v = points[i]!.v;
   const step = (j: number) => (points[j] === undefined ? 0 : v - points[j]!.v);
   return { value: v, unit, resolution: Math.max(step(i - 1), step(i + 1)) };
+}
+
+function peakIndex(points: readonly SeriesPoint[]): number {
+  let i = 0;
+  for (let j = 1; j < points.length; j++) if (points[j]!.v > points[i]!.v) i = j;
+  return i;
+}
+
+/** The peak of the series whose peak is highest (e.g. the busiest test server), undefined with no points. */
+function highestPeak(all: ReadonlyArray<readonly SeriesPoint[]>, unit: '%' | 'B'): MeasuredValue | undefined {
+  return all
+    .filter((points) => points.length > 0)
+    .map((points) => peakOf(points, unit))
+    .reduce<MeasuredValue | undefined>((a, b) => (!a || b.value > a.value ? b : a), undefined);
 }
 
 function worst(flaps: FlapTimes[] | undefined, key: keyof FlapTimes): TimedSpan | undefined {

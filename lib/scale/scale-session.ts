@@ -1,9 +1,11 @@
 /**
  * A scale scenario over a device under test and a load: for each run (repeat.runs, with a device
  * restart between runs) and each group of iterations (one at a time, or all at once when parallel),
- * observe the device, sample its process, run the phases (lib/scale/phases.ts), then compute each
- * iteration's metrics once, evaluate the scenario's thresholds once, and record both in the run
- * archive and Allure through one reporter.
+ * observe the device, sample its process and the test servers (host CPU and memory, CPU of each load
+ * process), run the phases (lib/scale/phases.ts), then compute each iteration's metrics once, evaluate
+ * the scenario's thresholds once, and record both in the run archive and Allure through one reporter.
+ * The device as a whole (version, CPU and memory, peers, routes) is read once before the first
+ * iteration and once after the last.
  *
  *   const session = new ScaleSession({ scenario, thresholds, dut, load, report });
  *   const result = await session.run();   // result.iterations[i].measurements / .verdicts / .notes
@@ -18,8 +20,9 @@ import type { RouterCheck } from '../dut/junos-router.ts';
 import type { ExpectedLoad, Load, LoadEvent } from '../load/load.ts';
 import { allPeersUp, allWithdrawn, firstPeerUp, routesComplete } from '../measure/milestones.ts';
 import type { ProcessSampler } from '../measure/process-sampler.ts';
+import { TestServerSampler } from '../measure/test-server-sampler.ts';
 import { ProgressLine } from '../progress/progress-line.ts';
-import type { ScenarioReport } from '../report/scenario-report.ts';
+import type { ScenarioReport, TestServerChartData } from '../report/scenario-report.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { MetricName, Measurements } from '../thresholds/metric-catalogue.ts';
 import type { Threshold, ThresholdBaseline } from '../thresholds/threshold.ts';
@@ -109,13 +112,19 @@ export class ScaleSession<Scope> {
       : scenario.iterations.map((_, k) => [k]);
     const results: IterationResult[] = [];
     for (const w of load.warnings()) await report.attachJson('plan warning', w);
-    for (let run = 1; run <= scenario.repeat.runs; run++) {
-      if (run > 1 && scenario.repeat.restartBetween) {
-        await report.phase(`restart the ${this.p.dut.name} before run ${run}`, () =>
-          this.p.dut.restart({ reboot: scenario.repeat.reboot }),
-        );
+    await report.dutStats('before', this.p.dut.name, await this.p.dut.stats());
+    try {
+      for (let run = 1; run <= scenario.repeat.runs; run++) {
+        if (run > 1 && scenario.repeat.restartBetween) {
+          await report.phase(`restart the ${this.p.dut.name} before run ${run}`, () =>
+            this.p.dut.restart({ reboot: scenario.repeat.reboot }),
+          );
+        }
+        for (const ks of groups) results.push(...(await this.runGroup(run, ks, (run - 1) * n)));
       }
-      for (const ks of groups) results.push(...(await this.runGroup(run, ks, (run - 1) * n)));
+    } finally {
+      // Also after a failed run (what the device was left with), but not once the run was interrupted.
+      if (!this.p.signal?.aborted) await report.dutStats('after', this.p.dut.name, await this.p.dut.stats());
     }
     await report.attachLogs(load.logFiles);
     const failures = results.flatMap((r) => [
@@ -182,14 +191,37 @@ export class ScaleSession<Scope> {
     if (!scenario.verifyRoutes) ctx.expected = { ...ctx.expected, prefixes: 0 };
     const startWall = Date.now();
     let sampler: ProcessSampler | undefined;
+    let servers: TestServerSampler | undefined;
+    const serverProblems: string[] = [];
+    // Subscribed before anything starts: every process of the group is sampled from its start.
+    const offProcesses = load.onProcess((p) => {
+      try {
+        servers?.track(p);
+      } catch (err) {
+        serverProblems.push((err as Error).message);
+      }
+    });
     let flaps: IterationTimeline['flaps'];
     try {
       for (const o of observations) o.start();
       if (scenario.cpu.sample) {
-        sampler = await dut.sampleProcess({
-          intervalMs: scenario.cpu.intervalMs,
-          makeSeries: (name, unit) => report.series(first, name, unit, { source: `${dut.name} /proc` }),
-        });
+        // Started together: over SSH each start is a round trip or two.
+        const [cn, ts] = await Promise.allSettled([
+          dut.sampleProcess({
+            intervalMs: scenario.cpu.intervalMs,
+            makeSeries: (name, unit) => report.series(first, name, unit, { source: `${dut.name} /proc` }),
+          }),
+          TestServerSampler.start({
+            servers: load.generatorServers,
+            intervalMs: scenario.cpu.intervalMs,
+            makeSeries: (name, unit, meta) =>
+              report.series(first, name, unit, { source: 'test server /proc', ...meta }),
+          }),
+        ]);
+        if (cn.status === 'fulfilled') sampler = cn.value;
+        if (ts.status === 'fulfilled') servers = ts.value;
+        if (cn.status === 'rejected') throw cn.reason;
+        if (ts.status === 'rejected') throw ts.reason;
       }
       const op = scenario.operation;
       try {
@@ -228,14 +260,31 @@ export class ScaleSession<Scope> {
       }
     } finally {
       offEvents();
-      await Promise.all(observations.map((o) => o.stop()));
-      await sampler?.stop();
+      offProcesses();
+      await Promise.all([...observations.map((o) => o.stop()), sampler?.stop(), servers?.stop()]);
       await load.stop();
     }
+    serverProblems.push(...(servers?.errors() ?? []));
+    if (serverProblems.length > 0) await report.attachJson('test-server sampling problems', serverProblems);
+    const serverSeries = servers?.hosts.map((h) => ({
+      name: h.name,
+      cores: h.sampler.cores,
+      cpu: h.sampler.cpu.points,
+      memUsed: h.sampler.memUsed.points,
+      processes: [...h.sampler.processes.values()].map((p) => ({
+        label: `${p.name} (pid ${p.pid})`,
+        cpu: p.cpu.points,
+      })),
+    }));
     const end = monotonicMs();
     const notes = [...ctx.notes, ...this.routerNotes];
     const results = ks.map((k, i) =>
-      this.iterationResult(run, k, iterationOf(k), observations[i]!, ctx, { flaps, sampler, notes }),
+      this.iterationResult(run, k, iterationOf(k), observations[i]!, ctx, {
+        flaps,
+        sampler,
+        testServers: serverSeries,
+        notes,
+      }),
     );
     for (const r of results) {
       report.recordIteration({
@@ -260,6 +309,7 @@ export class ScaleSession<Scope> {
         prefixes: o.series.prefixes,
         pending: o.series.pendingUpdates,
         cpu: i === 0 ? sampler?.cpu.points : undefined,
+        testServers: i === 0 ? serverSeries : undefined,
       });
     }
     return results;
@@ -271,7 +321,12 @@ export class ScaleSession<Scope> {
     iteration: number,
     o: Observation,
     ctx: phases.PhaseContext<Scope>,
-    g: { flaps: IterationTimeline['flaps']; sampler: ProcessSampler | undefined; notes: string[] },
+    g: {
+      flaps: IterationTimeline['flaps'];
+      sampler: ProcessSampler | undefined;
+      testServers: TestServerChartData[] | undefined;
+      notes: string[];
+    },
   ): IterationResult {
     const { scenario, thresholds, load } = this.p;
     const expected = load.expected(k);
@@ -294,6 +349,7 @@ export class ScaleSession<Scope> {
       expected,
       cpu: g.sampler?.cpu.points,
       rss: g.sampler?.rss.points,
+      testServers: g.testServers,
       cpuOnlyAtPeak: scenario.cpu.onlyAtPeak,
       clockResolutionMs: this.clockResolutionMs,
     };

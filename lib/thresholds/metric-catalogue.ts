@@ -124,6 +124,25 @@ export const METRICS = {
     domain: 'bgp',
     description: 'highest resident memory of the control node over the iteration',
   },
+  rss_at_cpu_peak: {
+    unit: 'B',
+    direction: 'lower-is-better',
+    domain: 'bgp',
+    description: 'resident memory of the control node at its CPU peak (the reading nearest cpu_peak)',
+  },
+  test_server_cpu_peak: {
+    unit: '%',
+    direction: 'lower-is-better',
+    domain: 'bgp',
+    description:
+      'highest host-total CPU of any test server over the iteration (100% = one core; all cores busy = cores x 100%)',
+  },
+  test_server_mem_peak: {
+    unit: 'B',
+    direction: 'lower-is-better',
+    domain: 'bgp',
+    description: 'highest memory used (MemTotal - MemAvailable) of any test server over the iteration',
+  },
 
   // Throughput (one trial or search result of a traffic generator).
   frame_loss: {

@@ -1,6 +1,6 @@
 /**
  * Just enough of a Host (spawn only) over node:child_process to test samplers without lib/hosts:
- * each process leads its own group; stop() signals the group.
+ * each process leads its own group; stop() signals the group; stdin is a pipe when asked for.
  */
 import { spawn as spawnChild } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -21,9 +21,11 @@ export function minimalLocalHost(): Host {
     async spawn(command, opts) {
       const child = spawnChild('/bin/sh', ['-c', command], {
         detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: [opts.stdin === 'pipe' ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       });
       const listeners = new Set<(line: string, stream: 'stdout' | 'stderr') => void>();
+      // SpawnOptions.onLine is told every line from the very first, as the Host contract says.
+      if (opts.onLine) listeners.add(opts.onLine);
       const lines: string[] = [];
       for (const stream of ['stdout', 'stderr'] as const) {
         createInterface({ input: child[stream]! }).on('line', (line) => {
@@ -57,7 +59,10 @@ export function minimalLocalHost(): Host {
         },
         output: () => lines.join('\n'),
         write: unsupported('write'),
-        closeStdin: () => Promise.resolve(),
+        closeStdin: () => {
+          child.stdin?.end();
+          return Promise.resolve();
+        },
         wait: () => done,
         get exited() {
           return exited;

@@ -62,8 +62,8 @@ describe('BGP route scale on a lab reached over SSH', () => {
       const stressWatch = watchTaggedProcesses({ runTag: runId, match: /bgp-stress\/main\.ts/ });
       const samplerWatch = watchTaggedProcesses({
         runTag: runId,
-        // The loop itself, not the guard shell above it (whose arguments hold the same script).
-        match: /^\/bin\/sh -c p=\d+\n/,
+        // The /proc loops themselves, not the guard shells above them (whose arguments hold the same script).
+        match: /^\/bin\/sh -c pids='[\d ]*'\n/,
       });
       const run = await runSpec({
         project: 'bgp',
@@ -114,11 +114,15 @@ describe('BGP route scale on a lab reached over SSH', () => {
       expect(it1.verdicts.filter((v) => !v.pass)).toEqual([]);
       expect(readFileSync(join(runDir, 'results_summary.txt'), 'utf8')).toMatch(/60/);
 
-      // CPU of the control node, sampled by one loop started over SSH on its host.
+      // CPU of the control node, sampled by one loop started over SSH on its host (the before/after
+      // readings are two-sample execs of the same script); bgp_stress_test's own pid sampled on the test server.
       const cpu = readFileSync(join(runDir, it1.series.cpu!), 'utf8').trim().split('\n').slice(1);
       expect(cpu.length).toBeGreaterThanOrEqual(10);
-      expect(samplers).toHaveLength(1);
-      expect(samplers[0]!.cmdline).toContain(`p=${cn!.pid}`);
+      const streaming = samplers.filter((p) => !/\[ \$i -lt 2 \]/.test(p.cmdline));
+      expect(streaming.filter((p) => p.cmdline.includes(`pids='${cn!.pid}'`))).toHaveLength(1);
+      expect(streaming.filter((p) => p.cmdline.includes(`pids='${stress[0]?.pid}'`))).toHaveLength(1);
+      // "ts": the test server's host in the lab file.
+      expect(it1.series[`test_server.ts.proc.${stress[0]?.pid}.cpu`]).toBeDefined();
 
       // bgp_stress_test ran on the test server as a child of an sshd session, with the lab's agent source.
       expect(stress).toHaveLength(1);

@@ -28,6 +28,9 @@ const BGP_ITERATION_METRICS: Record<string, BaseUnit> = {
   cpu_avg: '%',
   cpu_at_peak_load: '%',
   rss_peak: 'B',
+  rss_at_cpu_peak: 'B',
+  test_server_cpu_peak: '%',
+  test_server_mem_peak: 'B',
 };
 
 const THROUGHPUT_METRICS = [
