@@ -3,8 +3,9 @@
  * of each of those metrics' history up to it. What `netscale compare` prints.
  *
  * API:
- * - `compareRun(history, runId, {window?, pinned?})` -> RunComparison {runId, run?, verdicts (by scenario,
- *   shape, catalogue order), changePoints (one per compared key, series up to and including the run)}.
+ * - `compareRun(history, runId, {window?, pinned?, metrics?})` -> RunComparison {runId, run?, verdicts (by
+ *   scenario, shape, catalogue order), changePoints (one per compared key, series up to and including the
+ *   run)}. `metrics`: compare only these (e.g. the ones a gate trusts); all the run measured when absent.
  * - `regressions(comparison)`: the verdicts that are regressions.
  */
 import { metricNames } from '../thresholds/metric-catalogue.ts';
@@ -34,13 +35,15 @@ function byScenarioShapeMetric(a: MetricVerdict, b: MetricVerdict): number {
 export function compareRun(
   history: HistoryStore,
   runId: string,
-  opts: { window?: number; pinned?: string } = {},
+  opts: { window?: number; pinned?: string; metrics?: readonly string[] } = {},
 ): RunComparison {
+  const { metrics, ...baselineOpts } = opts;
   const compared = history
     .recordsOf(runId)
+    .filter((r) => metrics === undefined || metrics.includes(r.key.metric))
     .map((current) => ({
       current,
-      verdict: judge(current, baseline(history, current.key, { ...opts, before: runId })),
+      verdict: judge(current, baseline(history, current.key, { ...baselineOpts, before: runId })),
     }))
     .sort((a, b) => byScenarioShapeMetric(a.verdict, b.verdict));
   const verdicts = compared.map((c) => c.verdict);

@@ -1,11 +1,15 @@
 /**
- * `netscale compare [--baseline <run-id> | --window N] [--fail-on-regression] [--json] [<run-id>]`:
+ * `netscale compare [--baseline <run-id> | --window N] [--metric <name>]... [--fail-on-regression] [--json]
+ * [<run-id>]`:
  * brings the run history (<reports root>/history, lib/history) up to date with every archived run under
  * <reports root>/runs/ (so a CI job that restored only the history from its cache catches up), then
  * compares one run (default: the newest by start time) with its baseline and prints, per scenario, a
  * table of (shape, metric, baseline, this run, change, noise, verdict), a line per regression and
  * progression, and the change points of each compared metric's history.
  * With --fail-on-regression the exit code is 1 when any verdict is a regression.
+ * `--metric` (repeatable) compares, prints and gates only the metrics named: a gate on the metrics that
+ * the lab measures well (e.g. prefix_add_time), not on ones whose spread the history cannot yet tell
+ * (cpu_avg after a few runs). A named metric the run did not measure is said on stderr.
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,10 +23,12 @@ import { formatPercent, formatValue } from '../../history/history-format.ts';
 import type { HistoryKey } from '../../history/history-key.ts';
 import { HistoryStore } from '../../history/history-store.ts';
 import { baselineSource, verdictLine, type MetricVerdict } from '../../history/verdict.ts';
+import { isMetricName, metricNames } from '../../thresholds/metric-catalogue.ts';
 
 interface CompareOptions {
   baseline?: string;
   window?: number;
+  metric: string[];
   failOnRegression?: boolean;
   json?: boolean;
 }
@@ -31,6 +37,13 @@ function parseWindow(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of runs >= 1');
   return n;
+}
+
+function collectMetric(name: string, names: string[]): string[] {
+  if (!isMetricName(name)) {
+    throw new InvalidArgumentError(`expected a metric of the catalogue (${metricNames().join(', ')})`);
+  }
+  return names.includes(name) ? names : [...names, name];
 }
 
 /** Splits a shape into its params ('a=1,b=[1,2]' -> ['a=1', 'b=[1,2]']): a comma starts a param only before 'name='. */
@@ -73,14 +86,20 @@ function place(key: HistoryKey): string {
   return `${key.scenario} (${key.shape || 'no params'})`;
 }
 
-function formatComparison(c: RunComparison, history: HistoryStore, window: number, pinned?: string): string {
+function formatComparison(
+  c: RunComparison,
+  history: HistoryStore,
+  o: { window: number; pinned?: string; metrics: readonly string[] },
+): string {
   const out: string[] = [];
   const run = c.run;
   const facts = run ? [`lab ${run.lab}`, ...(run.dutVersion ? [`dut_version ${run.dutVersion}`] : [])] : [];
-  const against = pinned ? `run ${pinned}` : `the median of up to ${window} earlier comparable runs`;
-  out.push(`run ${c.runId}${facts.length ? ` (${facts.join(', ')})` : ''} against ${against}`);
+  const against = o.pinned ? `run ${o.pinned}` : `the median of up to ${o.window} earlier comparable runs`;
+  const only = o.metrics.length ? `, ${o.metrics.join(', ')} only` : '';
+  out.push(`run ${c.runId}${facts.length ? ` (${facts.join(', ')})` : ''} against ${against}${only}`);
   if (c.verdicts.length === 0) {
-    out.push(`run ${c.runId} has no catalogue metrics in the history ${history.dir}`);
+    const what = o.metrics.length ? o.metrics.join(', ') : 'catalogue metrics';
+    out.push(`run ${c.runId} has no ${what} in the history ${history.dir}`);
     return out.join('\n') + '\n';
   }
   const scenarios = [...new Set(c.verdicts.map((v) => v.key.scenario))];
@@ -131,6 +150,12 @@ export function register(program: Command): void {
       `earlier comparable runs the median baseline is taken over (default ${DEFAULT_WINDOW})`,
       parseWindow,
     )
+    .option(
+      '--metric <name>',
+      'compare and gate only this metric (repeatable; default: every metric the run measured)',
+      collectMetric,
+      [],
+    )
     .option('--fail-on-regression', 'exit with code 1 when any metric regressed')
     .option('--json', 'print the comparison as JSON')
     .action(async (runIdArg: string | undefined, opts: CompareOptions, command: Command) => {
@@ -163,16 +188,28 @@ export function register(program: Command): void {
         );
       }
       const window = opts.window ?? DEFAULT_WINDOW;
+      const metrics = opts.metric;
       const comparison = compareRun(history, runId, {
         window,
         ...(opts.baseline ? { pinned: opts.baseline } : {}),
+        ...(metrics.length ? { metrics } : {}),
       });
+      const measured = new Set(history.recordsOf(runId).map((r) => r.key.metric));
+      for (const m of metrics.filter((name) => !measured.has(name))) {
+        process.stderr.write(`netscale compare: --metric ${m}: run ${runId} did not measure it\n`);
+      }
       if (opts.json) {
         process.stdout.write(JSON.stringify({ ...comparison, appended }, null, 2) + '\n');
       } else {
         if (appended.length)
           process.stdout.write(`history: appended ${appended.length} run(s) to ${history.dir}\n`);
-        process.stdout.write(formatComparison(comparison, history, window, opts.baseline));
+        process.stdout.write(
+          formatComparison(comparison, history, {
+            window,
+            metrics,
+            ...(opts.baseline ? { pinned: opts.baseline } : {}),
+          }),
+        );
       }
       const regressed = regressions(comparison);
       if (opts.failOnRegression && regressed.length > 0) {
