@@ -34,6 +34,8 @@ export interface LabClaim {
   revert(entry: ChangeEntry): Promise<void>;
   /** Leaves the change in place on purpose (e.g. vns.deleteAfterRun: false); it is no longer pending. */
   keep(entry: ChangeEntry): Promise<void>;
+  /** How many of this process's changes are still to revert. */
+  pending(): number;
   /** Reverts this process's pending changes, newest first, then leaves the lock; returns one line per failure. */
   release(): Promise<string[]>;
 }
@@ -112,6 +114,7 @@ export async function claimLab(lab: ClaimableLab, o: ClaimOptions = {}): Promise
     },
     revert: (entry) => settle(entry, 'reverted'),
     keep: (entry) => settle(entry, 'kept'),
+    pending: () => mine.length,
     release() {
       releasing ??= (async () => {
         const errors = await revertEntries(lab, record, mine.splice(0));

@@ -24,6 +24,7 @@ import { join, resolve } from 'node:path';
 import { runningLab } from './background-lab.ts';
 import { embeddedVars, startEmbeddedControlNode, type EmbeddedControlNode } from './embedded-control-node.ts';
 import { claimLab, type ClaimOptions, type LabClaim } from './lab-claim.ts';
+import { handOffRestore } from './restore-handoff.ts';
 
 export interface OpenLabOptions extends LoadEnvOptions {
   /** Overrides LAB from the environment. */
@@ -161,6 +162,11 @@ async function embeddedControlNode(
   };
 }
 
+/** Whether the promise has settled already (without waiting for it). */
+function exitedYet(p: Promise<unknown>): Promise<boolean> {
+  return Promise.race([p.then(() => true), new Promise<boolean>((r) => setImmediate(() => r(false)))]);
+}
+
 export async function openLab(opts: OpenLabOptions = {}): Promise<Lab> {
   const { env, vars } = loadEnv(opts);
   const labRef = opts.lab ?? env.LAB;
@@ -207,6 +213,13 @@ export async function openLab(opts: OpenLabOptions = {}): Promise<Lab> {
       ? () => {}
       : onInterrupt(async () => {
           await reapOwn();
+          // An emulator this lab started is gone with its state: nothing outlives the run to revert.
+          if (claim && claim.pending() > 0 && !embedded?.node) {
+            const h = handOffRestore({ labFile: loaded.file, envFile: opts.envFile, runId, waitS: 120 });
+            log.warn(
+              `lab ${cfg.name}: ${claim.pending()} change(s) to revert; if this process is stopped first, \`netscale lab restore\` (pid ${h.pid}, log ${h.log}) reverts them once the lab is free`,
+            );
+          }
           await releaseClaim();
         });
   let closing: Promise<void> | undefined;
@@ -239,9 +252,13 @@ export async function openLab(opts: OpenLabOptions = {}): Promise<Lab> {
     close(): Promise<void> {
       closing ??= (async () => {
         let unreverted: string[] = [];
+        // An emulator this lab started that died took its configuration along: what could not be
+        // reverted in it is gone anyway (its crash is what the run reports).
+        const emulatorDied = embedded?.info.exited !== undefined && (await exitedYet(embedded.info.exited));
         try {
           // While the lab's services still run: reverting needs them.
           unreverted = await releaseClaim();
+          if (emulatorDied) unreverted = [];
           await embedded?.node?.stop();
           await reapOwn();
           if (embedded?.stateDir) rmSync(embedded.stateDir, { recursive: true, force: true });

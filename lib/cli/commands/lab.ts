@@ -4,7 +4,9 @@ import { registerLabProvision } from './lab-provision.ts';
 import { openLab } from '../../lab/open-lab.ts';
 import { checkLab, formatLabCheck } from '../../lab/check.ts';
 import { stateHost } from '../../lab/lab-claim.ts';
-import { forceUnlock, readLockOwner } from '../../lab/lab-lock.ts';
+import { forceUnlock, LabBusyError, readLockOwner } from '../../lab/lab-lock.ts';
+import type { Lab } from '../../lab/lab.ts';
+import { runAndExpect } from '../../measure/run-and-expect.ts';
 import { describeChange } from '../../lab/revert-change.ts';
 
 interface LabOptions {
@@ -16,6 +18,26 @@ function labOptions(c: Command): Command {
   return c
     .option('--lab <file>', 'lab file, or "sim" (default: LAB from .env or the environment)')
     .option('--dotenv <file>', '.env file to read (default .env)', '.env');
+}
+
+/** Opens the lab with its claim; while another run holds it, tries again until `waitS` has passed. */
+async function openClaimed(opts: LabOptions, waitS: number): Promise<Lab> {
+  if (!(waitS >= 0)) throw new Error(`--wait: expected seconds >= 0, found ${waitS}`);
+  const open = () => openLab({ lab: opts.lab, envFile: opts.dotenv, claim: true });
+  if (waitS === 0) return open();
+  // Only "in use" is worth waiting out; any other error ends the wait at once.
+  const r = await runAndExpect(
+    () =>
+      open().catch((err: unknown) => {
+        if (err instanceof LabBusyError) throw err;
+        return err as Error;
+      }),
+    (v: unknown) => v !== undefined,
+    { timeoutMs: waitS * 1000, intervalMs: 1000 },
+  );
+  if (!r.ok) throw new Error(r.message);
+  if (r.value instanceof Error) throw r.value;
+  return r.value!;
 }
 
 export function register(program: Command): void {
@@ -40,9 +62,10 @@ export function register(program: Command): void {
     .description(
       'Revert the lab changes (env file, addresses, VNs, policies, bgp-routers) a crashed run left',
     )
-    .action(async (opts: LabOptions) => {
+    .option('--wait <seconds>', 'while another run holds the lab, wait this long for it to let go', '0')
+    .action(async (opts: LabOptions & { wait: string }) => {
       // Taking the claim reverts what earlier runs left (and fails while another run holds the lab).
-      const opened = await openLab({ lab: opts.lab, envFile: opts.dotenv, claim: true });
+      const opened = await openClaimed(opts, Number(opts.wait));
       try {
         const restored = opened.claim?.restored ?? [];
         process.stdout.write(

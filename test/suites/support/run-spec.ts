@@ -6,6 +6,7 @@
  *
  *   const r = await runSpec({ project: 'bgp', spec: 'suites/bgp/route-scale.spec.ts', env, timeoutMs });
  *   r.code, r.output, r.durationMs
+ *   const run = startSpec({ ... }); process.kill(-run.pgid, 'SIGINT'); await run.done;
  */
 import { spawn } from 'node:child_process';
 import { monotonicMs } from '../../../lib/clock.ts';
@@ -30,12 +31,23 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, NO_COLOR: '1', CI: '1', ...extra };
 }
 
-export function runSpec(o: {
+export interface StartedSpec {
+  /** Process group of the run (the child leads it): signal it as a terminal's Ctrl-C would. */
+  pgid: number;
+  /** stdout then stderr so far. */
+  output(): string;
+  done: Promise<SpecRun>;
+}
+
+export interface SpecOptions {
   project: string;
   spec: string;
   env: Record<string, string>;
   timeoutMs: number;
-}): Promise<SpecRun> {
+}
+
+/** Starts the spec and returns at once; `done` resolves when the run has exited. */
+export function startSpec(o: SpecOptions): StartedSpec {
   const started = monotonicMs();
   const child = spawn(
     process.execPath,
@@ -56,7 +68,7 @@ export function runSpec(o: {
       // already gone
     }
   }, o.timeoutMs);
-  return new Promise((resolve) =>
+  const done = new Promise<SpecRun>((resolve) =>
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       resolve({
@@ -68,4 +80,9 @@ export function runSpec(o: {
       });
     }),
   );
+  return { pgid: child.pid!, output: () => `${stdout}\n${stderr}`, done };
+}
+
+export function runSpec(o: SpecOptions): Promise<SpecRun> {
+  return startSpec(o).done;
 }
