@@ -9,7 +9,7 @@
  *   const load = new BgpStressLoad({ lab, scenario, xmppServer, xmppPort, logDir });
  *   await load.addSourceAddresses();
  *   await load.start(0); await load.triggerSends(0); ... await load.withdraw(0); await load.finish(0, 60);
- *   await load.stop(); await load.removeSourceAddresses();
+ *   await load.stop();   // the addresses go with the lab's change record
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,11 +19,8 @@ import { buildCommand } from '../bgpstress/command.ts';
 import { intToIpv4, ipv4ToInt } from '../bgpstress/ipv4.ts';
 import { parseBgpStressLine } from '../bgpstress/log-parser.ts';
 import { planServers, type PlannedIteration, type ServerPlan } from '../bgpstress/plan.ts';
-import {
-  routeToControlNode,
-  secondaryAddressPlan,
-  type SecondaryAddressPlan,
-} from '../bgpstress/secondary-addresses.ts';
+import type { RecordChange } from '../lab/lab-change.ts';
+import { addAddressesCommand, routeToControlNode } from '../bgpstress/secondary-addresses.ts';
 import type { TestServerConfig } from '../config/lab-schema.ts';
 import type { Host, ProcessHandle } from '../hosts/host.ts';
 import { shellQuote } from '../hosts/shell-quote.ts';
@@ -44,6 +41,16 @@ export interface BoundServer {
 }
 
 /** The scenario's `servers` as a list of names or addresses ({start, count} expanded). */
+/** Every IPv4 address the host has, on any interface. */
+async function addressesOn(host: Host): Promise<Set<string>> {
+  const r = await host.exec('ip -o -4 addr show', { timeoutMs: 30_000 });
+  if (r.code !== 0)
+    throw new Error(
+      `test server ${host.name}: 'ip -o -4 addr show' exited ${r.code}: ${r.stderr.trim().slice(0, 300)}`,
+    );
+  return new Set([...r.stdout.matchAll(/\binet (\d+\.\d+\.\d+\.\d+)\//g)].map((m) => m[1]!));
+}
+
 export function expandServers(servers: Scenario['servers']): string[] | undefined {
   if (servers === undefined || Array.isArray(servers)) return servers;
   const first = ipv4ToInt(servers.start, 'servers.start');
@@ -110,7 +117,6 @@ export class BgpStressLoad implements Load<ContrailScope> {
   private readonly listeners = new Set<(e: LoadEvent) => void>();
   private readonly processListeners = new Set<(p: LoadProcess) => void>();
   private readonly started: LoadProcess[] = [];
-  private secondaries: Array<{ host: Host; plan: SecondaryAddressPlan }> = [];
 
   constructor(private readonly o: BgpStressLoadOptions) {
     const bound = bindServers(o.lab, expandServers(o.scenario.servers));
@@ -219,31 +225,29 @@ export class BgpStressLoad implements Load<ContrailScope> {
     return () => this.listeners.delete(listener);
   }
 
-  /** Adds the agents' source addresses on each test server that asks for it (addSecondaryAddresses). */
-  async addSourceAddresses(): Promise<void> {
+  /**
+   * Adds the agents' source addresses on each test server that asks for it (addSecondaryAddresses), on
+   * the interface that routes to the control node. Addresses the server already has are left out: they
+   * are not ours to remove. What is added is recorded first (`record`), so the lab's change record
+   * removes it after the run, also after a crash.
+   */
+  async addSourceAddresses(record: RecordChange): Promise<void> {
     for (const s of this.servers) {
-      if (!s.bound.testServer.config.addSecondaryAddresses) continue;
-      const host = s.bound.testServer.host;
-      const plan = secondaryAddressPlan({
-        route: await routeToControlNode(host, this.o.xmppServer),
-        addresses: s.plan.allSources,
-        prefixLen: s.plan.sourcePrefixLen,
-      });
-      // Recorded before it is made: a failure half-way still removes what was added.
-      this.secondaries.push({ host, plan });
-      for (const c of plan.add) {
-        const r = await host.exec(c.command, { input: c.input, timeoutMs: 120_000 });
-        if (r.code !== 0)
-          throw new Error(
-            `test server ${host.name}: adding agent source addresses failed: ${r.stderr.trim().slice(0, 300)}`,
-          );
-      }
-    }
-  }
-
-  async removeSourceAddresses(): Promise<void> {
-    for (const { host, plan } of this.secondaries.splice(0)) {
-      for (const c of plan.remove) await host.exec(c.command, { input: c.input, timeoutMs: 120_000 });
+      const ts = s.bound.testServer;
+      if (!ts.config.addSecondaryAddresses) continue;
+      const host = ts.host;
+      const route = await routeToControlNode(host, this.o.xmppServer);
+      const present = await addressesOn(host);
+      const addresses = s.plan.allSources.filter((a) => !present.has(a));
+      if (addresses.length === 0) continue;
+      const prefixLen = s.plan.sourcePrefixLen;
+      await record({ kind: 'addresses', host: ts.hostName, device: route.device, addresses, prefixLen });
+      const add = addAddressesCommand(route.device, addresses, prefixLen);
+      const r = await host.exec(add.command, { input: add.input, timeoutMs: 120_000 });
+      if (r.code !== 0)
+        throw new Error(
+          `test server ${host.name}: adding agent source addresses failed: ${r.stderr.trim().slice(0, 300)}`,
+        );
     }
   }
 

@@ -23,6 +23,7 @@ import { resolve } from 'node:path';
 import { baseline, noiseBand } from '../history/baseline.ts';
 import { iterationShape } from '../history/history-key.ts';
 import { HistoryStore } from '../history/history-store.ts';
+import { attachTrendCharts, type TrendChartOptions } from '../report/trend-charts.ts';
 import { ScaleSession, type ScaleResult, type ScaleSessionParts } from './scale-session.ts';
 import { Teardown } from './teardown.ts';
 import type { ChangeEntry } from '../lab/change-record.ts';
@@ -40,18 +41,14 @@ export interface ContrailScaleOptions {
   afterPhase?: (phase: string) => Promise<void>;
 }
 
-/**
- * Baselines from the run history (the archive's reports root) when a threshold is relative to one; the
- * history is read once, before this run joins it.
- */
-async function historyBaselines(
+/** Baselines from the run history when a threshold is relative to one. */
+function historyBaselines(
+  history: HistoryStore,
   labName: string,
   scenario: string,
   loaded: LoadedScenario,
-  archive: RunArchive,
-): Promise<ScaleSessionParts<ContrailScope>['baselineOf']> {
+): ScaleSessionParts<ContrailScope>['baselineOf'] {
   if (!loaded.thresholds.list().some((t) => t.relative)) return undefined;
-  const history = await HistoryStore.open(resolve(archive.dir, '../..'));
   return (metric, params) => {
     const b = baseline(history, { lab: labName, scenario, shape: iterationShape({ ...params }), metric });
     if (!b.found) return undefined;
@@ -92,6 +89,7 @@ export class ContrailScaleSession {
     private readonly session: ScaleSession<ContrailScope>,
     private readonly teardown: Teardown,
     private readonly scenario: Scenario,
+    private readonly trends: Omit<TrendChartOptions, 'iterations'>,
   ) {}
 
   static async open(o: ContrailScaleOptions): Promise<ContrailScaleSession> {
@@ -134,9 +132,12 @@ export class ContrailScaleSession {
       });
       teardown.push('finish the report', () => report.finish());
       teardown.push('stop bgp_stress_test', () => load.stop());
-      teardown.push('remove agent source addresses', () => load.removeSourceAddresses());
+      const addresses: ChangeEntry[] = [];
+      teardown.push('remove agent source addresses', async () => {
+        for (const e of addresses.reverse()) await claim.revert(e);
+      });
       if (s.load) {
-        await load.addSourceAddresses();
+        await load.addSourceAddresses(async (c) => void addresses.push(await claim.change(c)));
         // Before any agent starts: each server reaches the control node from its agents' addresses.
         if (s.connectivityCheck.check)
           await checkServersConnectivity(load, dut, s.connectivityCheck.sample, report);
@@ -163,7 +164,10 @@ export class ContrailScaleSession {
         vns = await provisionVns(api, names, s.vns, { record, policies: policies?.attachmentsFor });
       }
       const router = s.router.check && routerRole ? new RouterCheck(routerRole) : undefined;
-      const baselineOf = await historyBaselines(lab.name, s.name, loaded, archive);
+      // The run history (the archive's reports root), read once, before this run joins it: baselines of
+      // relative thresholds and the trend charts.
+      const history = await HistoryStore.open(resolve(archive.dir, '../..'));
+      const baselineOf = historyBaselines(history, lab.name, s.name, loaded);
       const session = new ScaleSession({
         scenario: s,
         thresholds: loaded.thresholds,
@@ -175,7 +179,8 @@ export class ContrailScaleSession {
         afterPhase: o.afterPhase,
         baselineOf,
       });
-      return new ContrailScaleSession(dut, load, report, vns, router, session, teardown, s);
+      const trends = { history, lab: lab.name, scenario: s.name, runId: archive.runId };
+      return new ContrailScaleSession(dut, load, report, vns, router, session, teardown, s, trends);
     } catch (err) {
       await teardown.run();
       throw err;
@@ -183,10 +188,12 @@ export class ContrailScaleSession {
   }
 
   /** With the scenario's `load: false` (VNs only) nothing is loaded: a result with no iterations. */
-  run(): Promise<ScaleResult> {
+  async run(): Promise<ScaleResult> {
     const s = this.scenario;
-    if (!s.load) return Promise.resolve({ scenario: s.name, iterations: [], pass: true, failures: [] });
-    return this.session.run();
+    if (!s.load) return { scenario: s.name, iterations: [], pass: true, failures: [] };
+    const result = await this.session.run();
+    await attachTrendCharts({ ...this.trends, iterations: result.iterations });
+    return result;
   }
 
   /** Undoes the setup in reverse order; every step runs, the errors are returned (and thrown by the fixture). */

@@ -70,7 +70,11 @@ export async function runEmbeddedScenario(o: EmbeddedScenarioOptions): Promise<E
   const lab = await openLab({ lab: 'sim', runId: o.runId, embedded: { ownControlNode: true }, claim: true });
   let simExit: number | null | undefined;
   void lab.embedded?.exited?.then((code) => (simExit = code));
-  const archive = await RunArchive.open({ runId: o.runId, root: o.reportsRoot });
+  const archive = await RunArchive.open({
+    runId: o.runId,
+    root: o.reportsRoot,
+    environment: { lab: lab.name },
+  });
   let result: ScaleResult | undefined;
   let error: Error | undefined;
   let teardownErrors: string[] = [];
