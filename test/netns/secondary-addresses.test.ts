@@ -18,6 +18,7 @@ import {
   secondaryAddressPlan,
   type AddressCommand,
 } from '../../lib/bgpstress/secondary-addresses.ts';
+import { revertChange } from '../../lib/lab/revert-change.ts';
 import { NetnsHost } from './netns-host.ts';
 
 // Creating namespaces needs root and an iproute2 with netns support; CI runs as root, so it runs there.
@@ -205,6 +206,26 @@ describe.skipIf(!netnsUsable)('secondary addresses in network namespaces', () =>
       ...AGENTS.map((a) => `${a}/${PREFIX_LEN}`),
     ]);
     for (const c of plan.remove) expect((await run(c)).code).toBe(0);
+    expect((await addresses(ts)).get(TS_IF)).toEqual([`${TS_ADDR}/24`]);
+  });
+
+  it('a recorded address change is reverted from the record alone, twice without harm', async () => {
+    const route = await routeToControlNode(ts, CN_ADDR);
+    for (const c of secondaryAddressPlan({ route, addresses: AGENTS, prefixLen: PREFIX_LEN }).add)
+      expect((await run(c)).code).toBe(0);
+    expect((await addresses(ts)).get(TS_IF)).toHaveLength(1 + AGENTS.length);
+    const change = {
+      kind: 'addresses' as const,
+      host: 'ts',
+      device: route.device,
+      addresses: AGENTS,
+      prefixLen: PREFIX_LEN,
+    };
+    const lab = { name: 'netns', hosts: { ts }, controlNodes: [], configApi: undefined };
+    await revertChange(lab, change, 'run-1');
+    expect((await addresses(ts)).get(TS_IF)).toEqual([`${TS_ADDR}/24`]);
+    // What a crashed run's successor does when the first revert already happened.
+    await revertChange(lab, change, 'run-1');
     expect((await addresses(ts)).get(TS_IF)).toEqual([`${TS_ADDR}/24`]);
   });
 
