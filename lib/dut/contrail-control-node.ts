@@ -171,6 +171,12 @@ export class ContrailControlNode implements Dut<ContrailScope> {
           deriveMilestone(spec, Object.values(poller.series)),
           kind === 'peers' ? poller.series.peersRequestMs : poller.series.routesRequestMs,
         ),
+      requests: () => ({
+        via: 'introspect',
+        made: poller.requests,
+        failed: poller.errors,
+        lastError: poller.lastError,
+      }),
     };
   }
 

@@ -41,6 +41,16 @@ export interface DutStats {
 
 export type ObservedKind = 'peers' | 'routes';
 
+/** The requests an observation made to the device: a failed one is a sample missing from its series. */
+export interface ObservationRequests {
+  /** What was asked, for notes: "introspect". */
+  via: string;
+  made: number;
+  failed: number;
+  /** Why the latest failed request failed. */
+  lastError: string | undefined;
+}
+
 /** One iteration's view of the device: sampling series from start() to stop(). */
 export interface Observation {
   readonly series: { peersUp: Series; prefixes: Series; pendingUpdates: Series };
@@ -54,6 +64,8 @@ export interface Observation {
   latest(): DutState;
   /** The milestone over this observation's series, its lower bound widened to what the samples can show. */
   milestone(spec: MilestoneSpec, kind: ObservedKind): Milestone | undefined;
+  /** Requests so far; a run whose device answered garbage must say so. */
+  requests(): ObservationRequests;
 }
 
 export interface Dut<Scope> {

@@ -47,6 +47,8 @@ export interface IterationTimeline {
     allPeersUp?: Milestone;
     routesComplete?: Milestone;
     allWithdrawn?: Milestone;
+    /** The router holds its count from before the trigger plus the prefixes the load added (router check). */
+    routerRoutes?: Milestone;
   };
   /** Every flap in order; the worst of each counts. */
   flaps?: FlapTimes[];
@@ -91,7 +93,8 @@ export function iterationMetrics(tl: IterationTimeline): Measurements {
   const { peers, prefixes, updates } = tl.expected;
   const bringUp = tl.marks.bringUpStart ?? tl.marks.start;
   const peersUp = span(bringUp, tl.milestones.allPeersUp);
-  const add = span(tl.marks.feedStart ?? tl.marks.addTrigger, tl.milestones.routesComplete);
+  const addFrom = tl.marks.feedStart ?? tl.marks.addTrigger;
+  const add = span(addFrom, tl.milestones.routesComplete);
   Object.assign(out, {
     peers_first_up_time: span(bringUp, tl.milestones.firstPeerUp),
     peers_up_time: peersUp,
@@ -102,6 +105,7 @@ export function iterationMetrics(tl: IterationTimeline): Measurements {
     updates_per_second: rate(updates, add),
     prefix_avg_time: avg(add, prefixes),
     update_avg_time: avg(add, updates),
+    router_routes_time: span(addFrom, tl.milestones.routerRoutes),
     prefix_delete_time: span(tl.marks.deleteTrigger, tl.milestones.allWithdrawn),
     reconvergence_time: seconds(worst(tl.flaps, 'reconvergence')),
     reconnect_time: seconds(worst(tl.flaps, 'reconnect')),

@@ -3,7 +3,8 @@
  * observation of this iteration, marks, notes), the way the legacy flap_agent_scale_test.py ran them:
  *
  *   bringUp   start the load, wait until every peer is up
- *   add       trigger the sends, wait until every prefix is in and nothing is pending
+ *   add       trigger the sends, wait until every prefix is in and nothing is pending (and, with a
+ *             router check, until the router holds them on top of what it had before the trigger)
  *   hold      keep the routes for a while
  *   flap      drop every generator (sessions close without withdrawing), reconnect, re-feed; per flap
  *   withdraw  end the hold, wait until every prefix is gone
@@ -19,6 +20,7 @@ import type { DutState, Observation, ObservedKind } from '../dut/dut.ts';
 import type { ExpectedLoad, Load, LoadEvent, LoadEventKind } from '../load/load.ts';
 import { allPeersUp, routesComplete, type MilestoneSpec } from '../measure/milestones.ts';
 import { runAndExpect } from '../measure/run-and-expect.ts';
+import type { SeriesData } from '../measure/series.ts';
 import type { ProgressLine } from '../progress/progress-line.ts';
 import { spanTo, type FlapTimes, type IterationTimeline, type TimedSpan } from './iteration-metrics.ts';
 
@@ -45,6 +47,25 @@ export interface PhaseContext<Scope> {
   progress: ProgressLine;
   clockResolutionMs: number;
   signal?: AbortSignal;
+  /** The router's route count, when the scenario checks the router and verifies routes. */
+  router?: RouterRoutesWait;
+}
+
+/**
+ * What add needs of the router's route poller (lib/dut/router-route-poller.ts), and what it leaves for
+ * the iteration's figures: the count before the trigger and the count the load's routes bring it to.
+ */
+export interface RouterRoutesWait {
+  /** The router's host name and table, for notes. */
+  readonly router: string;
+  readonly table: string;
+  /** The poller's route counts, stamped when each answer arrived. */
+  readonly routes: SeriesData;
+  /** Why the router's latest failed request failed. */
+  lastError(): string | undefined;
+  /** Set by add: the count before the trigger, and that plus the prefixes the load adds. */
+  baseline?: number;
+  target?: number;
 }
 
 const WAIT_INTERVAL_MS = 20;
@@ -116,18 +137,77 @@ export async function bringUp<S>(ctx: PhaseContext<S>): Promise<boolean> {
 }
 
 export async function add<S>(ctx: PhaseContext<S>): Promise<boolean> {
+  const router = ctx.router;
+  const routerTarget = router && (await routerBaseline(ctx, router));
   hot(ctx, ['routes']);
-  ctx.marks.addTrigger = monotonicMs();
+  const trigger = monotonicMs();
+  ctx.marks.addTrigger = trigger;
   await eachMember(ctx, (k) => ctx.load.triggerSends(k));
-  const ok = await waitUntil(
-    ctx,
-    'add: all prefixes in with pending_updates 0',
-    routesIn(ctx.expected),
-    ctx.timeouts.routesAddSeconds,
-  );
+  // The router is waited for alongside, from the same trigger and no longer: the delete that follows
+  // would take the routes away before it could count them.
+  const [ok] = await Promise.all([
+    waitUntil(
+      ctx,
+      'add: all prefixes in with pending_updates 0',
+      routesIn(ctx.expected),
+      ctx.timeouts.routesAddSeconds,
+    ),
+    router && routerTarget !== undefined && routerHoldsTarget(ctx, router, routerTarget, trigger),
+  ]);
   ctx.marks.feedStart = firstEvent(ctx, 'feed-start', ctx.marks.addTrigger);
   hot(ctx, []);
   return ok;
+}
+
+/**
+ * The router's count before the trigger (its latest answer, or the first one when none has arrived yet:
+ * a router's CLI can take seconds) and the count the load's prefixes bring it to. Undefined, with a
+ * note, when the router does not answer within the add timeout.
+ */
+async function routerBaseline<S>(ctx: PhaseContext<S>, r: RouterRoutesWait): Promise<number | undefined> {
+  const timeoutS = ctx.timeouts.routesAddSeconds;
+  const answered = await runAndExpect(() => r.routes.points.length > 0, true, {
+    timeoutMs: timeoutS * 1000,
+    intervalMs: WAIT_INTERVAL_MS,
+    signal: ctx.signal,
+  });
+  const last = r.routes.points.at(-1);
+  if (!answered.ok || !last) {
+    ctx.notes.push(
+      `add: router ${r.router} table ${r.table}: no route count before the add trigger within ${timeoutS} s (last error: ${r.lastError() ?? 'none'})`,
+    );
+    return undefined;
+  }
+  r.baseline = last.v;
+  r.target = last.v + ctx.expected.prefixes;
+  return r.target;
+}
+
+/** Waits until a count taken after the trigger reaches the target; a note naming what the router had. */
+async function routerHoldsTarget<S>(
+  ctx: PhaseContext<S>,
+  r: RouterRoutesWait,
+  target: number,
+  trigger: number,
+): Promise<void> {
+  const latestAfter = () => {
+    const last = r.routes.points.at(-1);
+    return last && last.t > trigger ? last.v : undefined;
+  };
+  const timeoutS = ctx.timeouts.routesAddSeconds;
+  const held = await runAndExpect(() => (latestAfter() ?? -1) >= target, true, {
+    timeoutMs: timeoutS * 1000,
+    intervalMs: WAIT_INTERVAL_MS,
+    signal: ctx.signal,
+  });
+  if (held.ok) return;
+  const last = r.routes.points.at(-1)!;
+  const had = last.t > trigger ? `had ${last.v}` : `had ${last.v}, no answer since the trigger`;
+  const error = r.lastError();
+  ctx.notes.push(
+    `add: router ${r.router} table ${r.table} holds ${target} routes (${r.baseline} before + ${ctx.expected.prefixes} added): ` +
+      `not reached within ${timeoutS} s (${had}${error ? `; last error: ${error}` : ''})`,
+  );
 }
 
 export function hold<S>(ctx: PhaseContext<S>, seconds: number): Promise<void> {

@@ -11,14 +11,24 @@
  *   const result = await session.run();   // result.iterations[i].measurements / .verdicts / .notes
  *
  * With `verifyRoutes: false` (legacy no_verify_routes) only the peers are timed: route metrics and
- * their thresholds are left out. `afterPhase` lets a test act between phases (inject a fault, read
- * the emulator's own record) while everything is up.
+ * their thresholds are left out. With the scenario's router.check, the router's route count is polled
+ * per group too (router_routes_time: from the mark prefix_add_time is timed from until the router holds
+ * its count from before the trigger plus the added prefixes). Failed requests of an observation are
+ * one note per iteration: a run whose device answered garbage does not pass. `afterPhase` lets a test
+ * act between phases (inject a fault, read the emulator's own record) while everything is up.
  */
 import { clockResolutionMs, monotonicMs } from '../clock.ts';
 import type { Dut, Observation } from '../dut/dut.ts';
 import type { RouterCheck } from '../dut/junos-router.ts';
+import { RouterRoutePoller } from '../dut/router-route-poller.ts';
 import type { ExpectedLoad, Load, LoadEvent } from '../load/load.ts';
-import { allPeersUp, allWithdrawn, firstPeerUp, routesComplete } from '../measure/milestones.ts';
+import {
+  allPeersUp,
+  allWithdrawn,
+  firstPeerUp,
+  routesComplete,
+  type Milestone,
+} from '../measure/milestones.ts';
 import type { ProcessSampler } from '../measure/process-sampler.ts';
 import { TestServerSampler } from '../measure/test-server-sampler.ts';
 import { ProgressLine } from '../progress/progress-line.ts';
@@ -36,7 +46,10 @@ export interface ScaleSessionParts<Scope> {
   dut: Dut<Scope>;
   load: Load<Scope>;
   report: ScenarioReport;
-  /** Checked after bring-up and add when the scenario's router.check is set. */
+  /**
+   * When the scenario's router.check is set: its BGP neighbors checked after bring-up and add, its route
+   * count polled through each group (router_routes_time).
+   */
   router?: RouterCheck;
   signal?: AbortSignal;
   /** After each phase, while the lab is up (tests: faults, the emulator's own record). */
@@ -84,6 +97,7 @@ const ROUTE_METRICS: ReadonlySet<MetricName> = new Set<MetricName>([
   'updates_per_second',
   'prefix_avg_time',
   'update_avg_time',
+  'router_routes_time',
   'prefix_delete_time',
   'reconvergence_time',
   'cpu_at_peak_load',
@@ -171,6 +185,7 @@ export class ScaleSession<Scope> {
         makeSeries: (name, unit) => report.series(iterationOf(k), name, unit),
       }),
     );
+    const routerPoller = this.routerPoller(first);
     const groupScope = load.scope(ks, false);
     const events: LoadEvent[] = [];
     const offEvents = load.onEvent((e) => events.push(e));
@@ -189,6 +204,14 @@ export class ScaleSession<Scope> {
       signal: this.p.signal,
     };
     if (!scenario.verifyRoutes) ctx.expected = { ...ctx.expected, prefixes: 0 };
+    else if (routerPoller && this.p.router) {
+      ctx.router = {
+        router: this.p.router.host.name,
+        table: this.p.router.config.routeTable,
+        routes: routerPoller.series.routes,
+        lastError: () => routerPoller.lastError,
+      };
+    }
     const startWall = Date.now();
     let sampler: ProcessSampler | undefined;
     let servers: TestServerSampler | undefined;
@@ -204,6 +227,7 @@ export class ScaleSession<Scope> {
     let flaps: IterationTimeline['flaps'];
     try {
       for (const o of observations) o.start();
+      routerPoller?.start();
       if (scenario.cpu.sample) {
         // Started together: over SSH each start is a round trip or two.
         const [cn, ts] = await Promise.allSettled([
@@ -261,7 +285,12 @@ export class ScaleSession<Scope> {
     } finally {
       offEvents();
       offProcesses();
-      await Promise.all([...observations.map((o) => o.stop()), sampler?.stop(), servers?.stop()]);
+      await Promise.all([
+        ...observations.map((o) => o.stop()),
+        routerPoller?.stop(),
+        sampler?.stop(),
+        servers?.stop(),
+      ]);
       await load.stop();
     }
     serverProblems.push(...(servers?.errors() ?? []));
@@ -278,11 +307,18 @@ export class ScaleSession<Scope> {
     }));
     const end = monotonicMs();
     const notes = [...ctx.notes, ...this.routerNotes];
+    // The router holds the whole group's routes: one milestone for every member.
+    const target = ctx.router?.target;
+    const routerRoutes =
+      target === undefined || ctx.marks.addTrigger === undefined
+        ? undefined
+        : routerPoller?.milestone(target, { after: ctx.marks.addTrigger });
     const results = ks.map((k, i) =>
       this.iterationResult(run, k, iterationOf(k), observations[i]!, ctx, {
         flaps,
         sampler,
         testServers: serverSeries,
+        routerRoutes,
         notes,
       }),
     );
@@ -300,7 +336,8 @@ export class ScaleSession<Scope> {
         verdicts: r.verdicts.results,
       });
     }
-    ctx.progress.done(`${notes.length ? 'incomplete' : 'done'}${resultNote(results[0]!.measurements)}`);
+    const incomplete = results.some((r) => r.notes.length > 0);
+    ctx.progress.done(`${incomplete ? 'incomplete' : 'done'}${resultNote(results[0]!.measurements)}`);
     for (const [i, k] of ks.entries()) {
       const o = observations[i]!;
       await report.iterationCharts(iterationOf(k), {
@@ -325,6 +362,7 @@ export class ScaleSession<Scope> {
       flaps: IterationTimeline['flaps'];
       sampler: ProcessSampler | undefined;
       testServers: TestServerChartData[] | undefined;
+      routerRoutes: Milestone | undefined;
       notes: string[];
     },
   ): IterationResult {
@@ -344,6 +382,7 @@ export class ScaleSession<Scope> {
           marks.deleteTrigger === undefined
             ? undefined
             : o.milestone(allWithdrawn(marks.deleteTrigger), 'routes'),
+        routerRoutes: g.routerRoutes,
       },
       flaps: g.flaps,
       expected,
@@ -375,9 +414,32 @@ export class ScaleSession<Scope> {
       timeline,
       thresholds: applicable,
       verdicts: checkAll(applicable, measurements, (metric) => this.p.baselineOf?.(metric, params)),
-      notes: g.notes,
+      notes: [...g.notes, ...requestNotes(o, iteration)],
     };
   }
+
+  /** The router's route poller for one group, its series in the group's first iteration. */
+  private routerPoller(iteration: number): RouterRoutePoller | undefined {
+    const { router, scenario, report } = this.p;
+    if (!router || !scenario.router.check) return undefined;
+    const meta = {
+      source: `router ${router.host.name}`,
+      table: router.config.routeTable,
+      command: router.config.showRouteSummaryCommand,
+    };
+    return new RouterRoutePoller(router, {
+      makeSeries: (name, unit) => report.series(iteration, name, unit, meta),
+    });
+  }
+}
+
+/** Failed requests are samples the figures were derived without: said, not silently skipped. */
+function requestNotes(o: Observation, iteration: number): string[] {
+  const r = o.requests();
+  if (r.failed === 0) return [];
+  return [
+    `${r.via}: ${r.failed} of ${r.made} requests failed during iteration ${iteration} (last: ${r.lastError ?? 'unknown'})`,
+  ];
 }
 
 /** Marks under the archive's names. */

@@ -82,6 +82,12 @@ export const METRICS = {
     domain: 'bgp',
     description: 'prefix_add_time / updates',
   },
+  router_routes_time: {
+    unit: 's',
+    direction: 'lower-is-better',
+    domain: 'bgp',
+    description: "add trigger -> the router's routeTable holds the added routes",
+  },
   prefix_delete_time: {
     unit: 's',
     direction: 'lower-is-better',

@@ -181,4 +181,28 @@ describe('IntrospectPoller', () => {
     expect(p.lastError).toBe('peers: connect ECONNREFUSED 127.0.0.1:8083');
     expect(p.series.prefixes.last()!.v).toBe(0);
   });
+
+  it('counts every request and every failed one, so a run can say how many answers were garbage', async () => {
+    let routeCalls = 0;
+    const garbage = 'GET http://127.0.0.1:8083/Snh_ShowRouteSummaryReq: not well-formed XML: unclosed tag';
+    const p = new IntrospectPoller(
+      {
+        neighborCount: () => Promise.resolve(2),
+        // Every third route request is answered with broken XML.
+        routeSummary: () =>
+          ++routeCalls % 3 === 0 ? Promise.reject(new Error(garbage)) : Promise.resolve([]),
+      },
+      { tableRegex: 'x', fastMs: 10, peersMaxMs: 50, routesMaxMs: 50 },
+    );
+    p.start();
+    await elapse(500);
+    await p.stop();
+    const failed = Math.floor(routeCalls / 3);
+    expect(failed).toBeGreaterThan(2);
+    expect(p.errors).toBe(failed);
+    // Each answered request is one sample: requests = samples + failures.
+    const samples = p.series.peersUp.points.length + p.series.prefixes.points.length;
+    expect(p.requests).toBe(samples + failed);
+    expect(p.lastError).toBe(`routes: ${garbage}`);
+  });
 });

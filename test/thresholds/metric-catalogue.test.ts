@@ -10,7 +10,7 @@ import {
 import type { BaseUnit } from '../../lib/thresholds/quantity.ts';
 import { ThresholdSet, thresholdEnvVar } from '../../lib/thresholds/threshold-set.ts';
 
-// The figures fixtures/bgp-measurements.ts computes for one iteration, with the unit it gives each
+// The figures lib/scale/iteration-metrics.ts computes for one iteration, with the unit it gives each
 // (written out here: the catalogue must not be checked against itself).
 const BGP_ITERATION_METRICS: Record<string, BaseUnit> = {
   peers_first_up_time: 's',
@@ -22,6 +22,7 @@ const BGP_ITERATION_METRICS: Record<string, BaseUnit> = {
   updates_per_second: '/s',
   prefix_avg_time: 's',
   update_avg_time: 's',
+  router_routes_time: 's',
   prefix_delete_time: 's',
   reconvergence_time: 's',
   cpu_peak: '%',
@@ -92,6 +93,7 @@ describe('metric catalogue', () => {
       'prefix_add_time',
       'prefix_avg_time',
       'update_avg_time',
+      'router_routes_time',
       'prefix_delete_time',
       'reconvergence_time',
       'reconnect_time',
