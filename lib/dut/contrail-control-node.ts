@@ -1,12 +1,12 @@
 /**
  * A Contrail control node as the device under test, driven through its lab host and observed through
- * its introspect: version, env vars for its next start, restart (and reboot) with the lab's commands
+ * its introspect: version, restart (and reboot) with the lab's commands
  * and a wait until it takes agents again, one streaming CPU/memory sampler of its process, and
  * adaptive introspect pollers per iteration (lib/measure IntrospectPoller) whose samples carry their
  * request latency, so a milestone's bracket starts when the request before it was sent.
  *
  *   const cn = new ContrailControlNode(lab.controlNodes[0]);
- *   await cn.applyEnv({ XMPP_KEEPALIVE_SECONDS: '300000' }); await cn.restart();
+ *   await cn.restart();   // the scenario's env goes into the env file first: lib/scale/control-node-env.ts
  *   const obs = cn.observe({ tableRegex, peers: /^agent(3|4)\./ }, { targets, makeSeries });
  */
 import net from 'node:net';
@@ -89,21 +89,6 @@ export class ContrailControlNode implements Dut<ContrailScope> {
       throw new Error(`${this.name}: expected a pid from '${command}', found ${JSON.stringify(out)}`);
     }
     return pid;
-  }
-
-  /**
-   * Writes the env vars the control node starts with (cn_env) to the lab's envFile; they take
-   * effect at the next restart. Nothing to do for an empty set.
-   */
-  async applyEnv(env: Record<string, string>): Promise<void> {
-    const entries = Object.entries(env);
-    if (entries.length === 0) return;
-    if (!this.config.envFile) {
-      throw new Error(
-        `${this.name}: the scenario sets controlNode.env (${entries.map(([k]) => k).join(', ')}) but the lab file's controlNodes[0].envFile is not set`,
-      );
-    }
-    await this.host.writeFile(this.config.envFile, entries.map(([k, v]) => `${k}=${v}\n`).join(''));
   }
 
   /** Runs the lab's restart command (or reboot command) and waits until the node takes agents again. */

@@ -22,7 +22,7 @@ import { planServers, type PlannedIteration, type ServerPlan } from '../bgpstres
 import type { RecordChange } from '../lab/lab-change.ts';
 import { addAddressesCommand, routeToControlNode } from '../bgpstress/secondary-addresses.ts';
 import type { TestServerConfig } from '../config/lab-schema.ts';
-import type { Host, ProcessHandle } from '../hosts/host.ts';
+import type { ExitStatus, Host, ProcessHandle } from '../hosts/host.ts';
 import { shellQuote } from '../hosts/shell-quote.ts';
 import type { Lab, Role } from '../lab/lab.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -41,6 +41,13 @@ export interface BoundServer {
 }
 
 /** The scenario's `servers` as a list of names or addresses ({start, count} expanded). */
+function exitText(s: ExitStatus): string {
+  if (s.code !== null) return `exit code ${s.code}`;
+  if (s.signal !== null) return `signal ${s.signal}`;
+  // An SSH channel that closed without an exit status: the connection to the host went away.
+  return 'no exit status: the connection to its host was lost';
+}
+
 /** Every IPv4 address the host has, on any interface. */
 async function addressesOn(host: Host): Promise<Set<string>> {
   const r = await host.exec('ip -o -4 addr show', { timeoutMs: 30_000 });
@@ -117,6 +124,10 @@ export class BgpStressLoad implements Load<ContrailScope> {
   private readonly listeners = new Set<(e: LoadEvent) => void>();
   private readonly processListeners = new Set<(p: LoadProcess) => void>();
   private readonly started: LoadProcess[] = [];
+  /** Processes the session has let go (withdraw, drop, stop): their end is expected. */
+  private readonly released = new Set<ProcessHandle>();
+  /** Processes that ended while they should have held their routes, with how they ended. */
+  private readonly endedEarly = new Map<ProcessHandle, string>();
 
   constructor(private readonly o: BgpStressLoadOptions) {
     const bound = bindServers(o.lab, expandServers(o.scenario.servers));
@@ -298,7 +309,11 @@ export class BgpStressLoad implements Load<ContrailScope> {
       throw err;
     }
     this.all.add(p);
-    void p.wait().finally(() => log.end());
+    void p.wait().then((status) => {
+      log.end();
+      // With --pause the tool runs until its stdin closes: an exit before that is a lost load.
+      if (this.o.scenario.bgpStress.pause && !this.released.has(p)) this.endedEarly.set(p, exitText(status));
+    });
     const started: LoadProcess = { server: server.name, host, pid: p.pid, name };
     this.started.push(started);
     for (const l of this.processListeners) l(started);
@@ -317,16 +332,27 @@ export class BgpStressLoad implements Load<ContrailScope> {
     );
   }
 
+  /** The processes of iteration k, from now on expected to end. */
+  private release(k: number): ProcessHandle[] {
+    const ps = this.running.get(k) ?? [];
+    for (const p of ps) this.released.add(p);
+    return ps;
+  }
+
   async withdraw(k: number): Promise<void> {
-    await Promise.all((this.running.get(k) ?? []).map((p) => p.closeStdin()));
+    await Promise.all(this.release(k).map((p) => p.closeStdin()));
   }
 
   async drop(k: number): Promise<void> {
-    await Promise.all((this.running.get(k) ?? []).map((p) => p.stop({ graceMs: 0 })));
+    await Promise.all(this.release(k).map((p) => p.stop({ graceMs: 0 })));
   }
 
   async finish(k: number, timeoutS: number): Promise<string[]> {
     const notes: string[] = [];
+    for (const p of this.running.get(k) ?? []) {
+      const how = this.endedEarly.get(p);
+      if (how) notes.push(`load: ${p.name} on ${p.host} ended before its routes were withdrawn (${how})`);
+    }
     await Promise.all(
       (this.running.get(k) ?? []).map(async (p) => {
         let timer: NodeJS.Timeout | undefined;
@@ -347,6 +373,7 @@ export class BgpStressLoad implements Load<ContrailScope> {
   }
 
   async stop(): Promise<void> {
+    for (const p of this.all) this.released.add(p);
     await Promise.all([...this.all].filter((p) => !p.exited).map((p) => p.stop({ graceMs: 2000 })));
     this.all.clear();
     this.running.clear();

@@ -20,7 +20,7 @@ import type { DutState, Observation, ObservedKind } from '../dut/dut.ts';
 import type { ExpectedLoad, Load, LoadEvent, LoadEventKind } from '../load/load.ts';
 import { allPeersUp, routesComplete, type MilestoneSpec } from '../measure/milestones.ts';
 import { runAndExpect } from '../measure/run-and-expect.ts';
-import type { SeriesData } from '../measure/series.ts';
+import type { SeriesData, SeriesPoint } from '../measure/series.ts';
 import type { ProgressLine } from '../progress/progress-line.ts';
 import { spanTo, type FlapTimes, type IterationTimeline, type TimedSpan } from './iteration-metrics.ts';
 
@@ -210,9 +210,25 @@ async function routerHoldsTarget<S>(
   );
 }
 
-export function hold<S>(ctx: PhaseContext<S>, seconds: number): Promise<void> {
+export async function hold<S>(ctx: PhaseContext<S>, seconds: number): Promise<void> {
+  const from = monotonicMs();
   // Holding is the scenario's behaviour, not a wait for something.
-  return sleep(seconds * 1000, ctx.signal);
+  await sleep(seconds * 1000, ctx.signal);
+  // What was held must stay: a dip means the device (or the load) lost it meanwhile.
+  ctx.observations.forEach((o, i) => {
+    const k = ctx.ks[i]!;
+    const e = ctx.load.expected(k);
+    const low = (points: readonly SeriesPoint[], target: number) =>
+      points.filter((p) => p.t >= from && p.v < target).sort((a, b) => a.v - b.v)[0];
+    const peers = low(o.series.peersUp.points, e.peers);
+    const prefixes = low(o.series.prefixes.points, e.prefixes);
+    const first = [peers, prefixes].filter((p) => p !== undefined).sort((a, b) => a.t - b.t)[0];
+    if (first)
+      ctx.notes.push(
+        `hold: scenario iteration ${k + 1} lost what it held ${((first.t - from) / 1000).toFixed(1)} s into the hold: ` +
+          `XMPP peers down to ${peers?.v ?? e.peers} of ${e.peers}, prefixes down to ${prefixes?.v ?? e.prefixes} of ${e.prefixes}`,
+      );
+  });
 }
 
 /** The span from `after` to the last member reaching its milestone (undefined while one has not). */
