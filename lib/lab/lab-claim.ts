@@ -50,7 +50,7 @@ export function stateHost(lab: ClaimableLab): { host: Host; stateDir: string } {
   return { host: cn.host, stateDir: lab.config.stateDir };
 }
 
-/** Reverts the pending changes of `entries`, newest first; throws naming every one that failed. */
+/** Reverts the pending changes of `entries`, newest first; returns one line per change that failed. */
 export async function revertEntries(
   lab: ClaimableLab,
   record: ChangeRecord,

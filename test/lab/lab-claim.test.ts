@@ -116,7 +116,7 @@ describe('a run on a claimed lab', () => {
         expect(r.code, r.err).toBe(0);
         expect(r.out).toMatch(
           new RegExp(
-            `reverted 2 change\\(s\\) left by earlier runs:\\n  env file ${envFile} on local\\n  1 virtual-network\\(s\\)`,
+            `reverted 2 change\\(s\\) left by earlier runs:\\n  env file ${envFile} on local \\(run [^)]+\\)\\n  1 virtual-network\\(s\\) \\(c1_t1_block1_n1\\)`,
           ),
         );
       },

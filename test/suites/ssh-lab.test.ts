@@ -55,7 +55,7 @@ function underSshd(p: SeenProcess): { listener: number; firstNode: number } {
 describe('BGP route scale on a lab reached over SSH', () => {
   it(
     'passes its thresholds with every lab command run through sshd, and leaves nothing running',
-    { timeout: 60_000 },
+    { timeout: 120_000 },
     async () => {
       const runId = `ssh-lab-${process.pid}-${Date.now()}`;
       const reportsRoot = join(dir, 'reports');
@@ -68,7 +68,7 @@ describe('BGP route scale on a lab reached over SSH', () => {
       const run = await runSpec({
         project: 'bgp',
         spec: 'suites/bgp/route-scale.spec.ts',
-        timeoutMs: 45_000,
+        timeoutMs: 90_000,
         env: {
           LAB: lab.file,
           NETSCALE_RUN_ID: runId,

@@ -108,7 +108,14 @@ export async function writeSshLabFile(o: SshLabFileOptions): Promise<SshLabFile>
         addSecondaryAddresses: false,
       },
     ],
-    routers: [{ host: 'cn', showBgpNeighborCommand: router }],
+    // Route counts from the emulated MX, answering from the control node it stands beside.
+    routers: [
+      {
+        host: 'cn',
+        showBgpNeighborCommand: router,
+        showRouteSummaryCommand: `${resolve(REPO_ROOT, 'sim/bin/junos-cli')} --introspect ${cn.endpoints.introspect} -c "show route summary"`,
+      },
+    ],
   };
   const file = join(o.dir, 'ssh-lab.yaml');
   await writeFile(file, stringify(lab));
