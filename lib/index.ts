@@ -9,6 +9,12 @@ export { shellQuote } from './hosts/shell-quote.ts';
 export { openLab, type OpenLabOptions } from './lab/open-lab.ts';
 export type { Lab, Role } from './lab/lab.ts';
 export { checkLab, formatLabCheck, type HostCheck } from './lab/check.ts';
+export { claimLab, type LabClaim, type ClaimOptions } from './lab/lab-claim.ts';
+export { LabLock, LabBusyError, forceUnlock, readLockOwner, type LockOwner } from './lab/lab-lock.ts';
+export { ChangeRecord, type ChangeEntry } from './lab/change-record.ts';
+export type { LabChange, RecordChange } from './lab/lab-change.ts';
+export { revertChange, describeChange } from './lab/revert-change.ts';
+export { editEnvFile } from './lab/env-file.ts';
 export * from './config/lab-schema.ts';
 export { loadEnv, type NetscaleEnv } from './config/env.ts';
 export { loadLabFile, type LoadedLab } from './config/load-lab.ts';
@@ -39,6 +45,20 @@ export * from './bgpstress/plan.ts';
 export * from './bgpstress/log-parser.ts';
 export * from './bgpstress/secondary-addresses.ts';
 export * from './bgpstress/tool-naming.ts';
+export { checkConnectivity, sampleSources, ConnectivityError } from './load/connectivity-check.ts';
+export { RouterCheck } from './dut/junos-router.ts';
+export { RouterRoutePoller } from './dut/router-route-poller.ts';
+export * from './dut/junos-route-summary.ts';
+export * from './dut/junos-bgp-neighbor.ts';
+
+// BGP messages
+export * from './bgp/message-types.ts';
+export * from './bgp/encode.ts';
+export * from './bgp/decode.ts';
+export * from './bgp/decode-error.ts';
+export * from './bgp/framer.ts';
+export * from './bgp/update-packing.ts';
+export * from './bgp/notification-reason.ts';
 
 // Scenarios
 export * from './scenario/schema.ts';
@@ -65,6 +85,7 @@ export * from './report/charts.ts';
 export * from './report/scrub.ts';
 export * from './report/run-archive.ts';
 export * from './report/legacy-summary.ts';
+export * from './report/trend-charts.ts';
 
 // Traffic generators and RFC 2544
 export * from './trafficgen/line-rate.ts';

@@ -8,3 +8,6 @@ export {
   type SandeshResponse,
   type SandeshStruct,
 } from './sandesh-parser.ts';
+export * from './vn-provisioning.ts';
+export * from './policy-provisioning.ts';
+export * from './bgp-router-provisioning.ts';
