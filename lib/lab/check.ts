@@ -5,6 +5,8 @@
  */
 import type { Host } from '../hosts/host.ts';
 import { SshHostError } from '../hosts/ssh-host.ts';
+import { ChangeRecord } from './change-record.ts';
+import { readLockOwner } from './lab-lock.ts';
 import { shellQuote } from '../hosts/shell-quote.ts';
 import { redactError } from '../log/redact.ts';
 import type { Lab } from './lab.ts';
@@ -84,8 +86,36 @@ async function checkHost(lab: Lab, name: string, host: Host): Promise<HostCheck>
   }
   for (const cn of lab.controlNodes.filter((r) => r.host === host))
     items.push(await probeHttp('introspect', cn.config.introspect));
+  if (lab.controlNodes[0]?.host === host) items.push(await probeLabState(lab, host));
   if (lab.configApi?.host === host) items.push(await probeHttp('config API', lab.configApi.config.url));
   return done();
+}
+
+/**
+ * The lab lock and change record on controlNodes[0]'s host: usable (flock, a writable stateDir), who
+ * holds the lab now, and whether a run left changes that `netscale lab restore` should revert.
+ */
+async function probeLabState(lab: Lab, host: Host): Promise<CheckItem> {
+  const what = 'lab lock';
+  const dir = lab.config.stateDir;
+  const usable = await host.exec(
+    `command -v flock >/dev/null && mkdir -p ${shellQuote(dir)} && test -w ${shellQuote(dir)}`,
+    { timeoutMs: EXEC_TIMEOUT_MS },
+  );
+  if (usable.code !== 0)
+    return { what, ok: false, detail: `needs flock (util-linux) and a writable stateDir ${dir}` };
+  const owner = await readLockOwner(host, dir);
+  const pending = await new ChangeRecord(host, dir, { runId: '', owner: '' }).pending();
+  const held = owner
+    ? `in use by run ${owner.runId} (${owner.user}@${owner.host}, started ${owner.startedAt})`
+    : 'free';
+  if (pending.length && !owner)
+    return {
+      what,
+      ok: false,
+      detail: `${held}; ${pending.length} change(s) left by a run that did not finish: run \`netscale lab restore\``,
+    };
+  return { what, ok: true, detail: `${held} (${dir})` };
 }
 
 export async function checkLab(lab: Lab): Promise<HostCheck[]> {

@@ -8,6 +8,8 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type Sshd } from '../support/sshd.ts';
 import { labDir, type LabDir } from '../support/lab-files.ts';
+import { LocalHost } from '../../lib/hosts/local-host.ts';
+import { LabLock } from '../../lib/lab/lab-lock.ts';
 
 function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
@@ -40,6 +42,7 @@ describe('netscale lab check', () => {
   function lab(badHost: Record<string, unknown>) {
     return {
       name: 'check-test',
+      stateDir: `${d.dir}/state`,
       defaults: { port: sshd.port, knownHostsFile: sshd.knownHostsFile },
       hosts: {
         good: { address: sshd.host, user: 'root', auth: { keyFile: sshd.keyFile } },
@@ -95,6 +98,47 @@ describe('netscale lab check', () => {
     const r = await runCli(['lab', 'check', '--lab', missing, '--dotenv', `${d.dir}/none.env`], {});
     expect(r.code).toBe(1);
     expect(r.out).toContain('FAILED bgp_stress_test: /opt/none/bgp_stress_test not found or not executable');
+  });
+
+  it('shows who holds the lab lock, and fails when a run left changes to restore', async () => {
+    const file = await d.write('state.yaml', {
+      ...lab({ user: 'root', auth: { keyFile: sshd.keyFile } }),
+      hosts: { good: { address: sshd.host, user: 'root', auth: { keyFile: sshd.keyFile } } },
+      testServers: [{ host: 'good', bgpStressPath: '/bin/sh' }],
+    });
+    const check = () => runCli(['lab', 'check', '--lab', file, '--dotenv', `${d.dir}/none.env`], {});
+    const free = await check();
+    expect(free.out).toContain(`lab lock: free (${d.dir}/state)`);
+    expect(free.code).toBe(0);
+
+    // What a SIGKILLed run leaves: a change recorded and never closed (the lock itself expired or was forced).
+    const change = {
+      kind: 'env-file',
+      host: 'good',
+      path: '/etc/x',
+      backup: '/etc/x.netscale-backup',
+      created: false,
+    };
+    await d.write(
+      'state/changes.jsonl',
+      JSON.stringify({ id: 'c1', run: 'run-gone', owner: 'o', at: 'then', change }) + '\n',
+    );
+    const left = await check();
+    expect(left.out).toContain(
+      'FAILED lab lock: free; 1 change(s) left by a run that did not finish: run `netscale lab restore`',
+    );
+    expect(left.code).toBe(1);
+
+    const lock = await LabLock.acquire(new LocalHost({ name: 'cn', runTag: 'check-test' }), {
+      stateDir: `${d.dir}/state`,
+      lab: 'check-test',
+      runId: 'run-now',
+    });
+    try {
+      expect((await check()).out).toMatch(/lab lock: in use by run run-now \(\S+@\S+, started [\dT:.Z-]+\)/);
+    } finally {
+      await lock.release();
+    }
   });
 
   it('invalid config: exits 1 with the file and key, contacting nothing', async () => {
