@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system packages the tests use (a real OpenSSH sshd on loopback, ip, ps) when they are missing.
+# Installs the system packages the tests use (a real OpenSSH sshd on loopback, ip, ps, flock, BIRD 2 as a
+# real BGP peer for the codec) when they are missing.
 # Runs before `npm test`; installs only as root, otherwise says what is missing and stops.
 set -euo pipefail
 
@@ -11,6 +12,9 @@ command -v ps >/dev/null 2>&1 || need+=(procps)
 # setsid: every process netscale starts leads its own process group; useradd/chpasswd: the sshd tests' password account.
 command -v setsid >/dev/null 2>&1 || need+=(util-linux)
 command -v chpasswd >/dev/null 2>&1 || need+=(passwd)
+# flock: the lab lock's guard (util-linux on Debian).
+command -v flock >/dev/null 2>&1 || need+=(util-linux)
+command -v bird >/dev/null 2>&1 || need+=(bird2)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then
