@@ -79,10 +79,7 @@ export class ContrailControlNode implements Dut<ContrailScope> {
 
   /** Pid of the control-node process, from its pid file or by exact process name. */
   async pid(): Promise<number> {
-    const { pidFile, name } = this.config.process;
-    const command = pidFile
-      ? `cat ${shellQuote(pidFile)}`
-      : `pgrep -x -o ${shellQuote(name ?? 'contrail-control')}`;
+    const command = this.pidCommand();
     const out = (await this.run('find its pid', command)).trim();
     const pid = Number(out.split('\n')[0]);
     if (!Number.isInteger(pid) || pid <= 0) {

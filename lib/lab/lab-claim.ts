@@ -13,7 +13,7 @@ import type { Host } from '../hosts/host.ts';
 import { newOwnerTag } from '../hosts/host.ts';
 import { createLogger } from '../log/logger.ts';
 import { ChangeRecord, type ChangeEntry } from './change-record.ts';
-import type { LabChange } from './lab-change.ts';
+import type { LabChange, RecordChange } from './lab-change.ts';
 import { LabLock, type LabLockOptions } from './lab-lock.ts';
 import type { Lab } from './lab.ts';
 import { describeChange, revertChange } from './revert-change.ts';
@@ -23,6 +23,17 @@ const log = createLogger('lab');
 export type ClaimableLab = Pick<Lab, 'name' | 'runId' | 'config' | 'hosts' | 'controlNodes' | 'configApi'>;
 
 export type ClaimOptions = Pick<LabLockOptions, 'staleAfterS' | 'heartbeatS' | 'onLost'>;
+
+/** Changes made together and undone (or kept) together, e.g. the VNs and policies of one scenario. */
+export interface ChangeGroup {
+  /** Records a change into the group (before it is made). */
+  readonly record: RecordChange;
+  readonly size: number;
+  /** Reverts the group's changes, newest first. */
+  revertAll(): Promise<void>;
+  /** Keeps them on purpose: no longer pending. */
+  keepAll(): Promise<void>;
+}
 
 export interface LabClaim {
   readonly lock: LabLock;
@@ -34,6 +45,8 @@ export interface LabClaim {
   revert(entry: ChangeEntry): Promise<void>;
   /** Leaves the change in place on purpose (e.g. vns.deleteAfterRun: false); it is no longer pending. */
   keep(entry: ChangeEntry): Promise<void>;
+  /** A group of changes to record, then revert or keep as one. */
+  group(): ChangeGroup;
   /** How many of this process's changes are still to revert. */
   pending(): number;
   /** Reverts this process's pending changes, newest first, then leaves the lock; returns one line per failure. */
@@ -103,7 +116,21 @@ export async function claimLab(lab: ClaimableLab, o: ClaimOptions = {}): Promise
     mine.splice(mine.indexOf(entry), 1);
   };
   let releasing: Promise<string[]> | undefined;
-  return {
+  const group = (): ChangeGroup => {
+    const entries: ChangeEntry[] = [];
+    const all = async (how: 'reverted' | 'kept') => {
+      for (const e of entries.splice(0).reverse()) await settle(e, how);
+    };
+    return {
+      record: async (c) => void entries.push(await claim.change(c)),
+      get size() {
+        return entries.length;
+      },
+      revertAll: () => all('reverted'),
+      keepAll: () => all('kept'),
+    };
+  };
+  const claim: LabClaim = {
     lock,
     record,
     restored,
@@ -114,6 +141,7 @@ export async function claimLab(lab: ClaimableLab, o: ClaimOptions = {}): Promise
     },
     revert: (entry) => settle(entry, 'reverted'),
     keep: (entry) => settle(entry, 'kept'),
+    group,
     pending: () => mine.length,
     release() {
       releasing ??= (async () => {
@@ -126,4 +154,5 @@ export async function claimLab(lab: ClaimableLab, o: ClaimOptions = {}): Promise
       return releasing;
     },
   };
+  return claim;
 }

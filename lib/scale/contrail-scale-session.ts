@@ -26,8 +26,6 @@ import { HistoryStore } from '../history/history-store.ts';
 import { attachTrendCharts, type TrendChartOptions } from '../report/trend-charts.ts';
 import { ScaleSession, type ScaleResult, type ScaleSessionParts } from './scale-session.ts';
 import { Teardown } from './teardown.ts';
-import type { ChangeEntry } from '../lab/change-record.ts';
-import type { RecordChange } from '../lab/lab-change.ts';
 import { provisionPolicies } from '../contrail/policy-provisioning.ts';
 import { checkConnectivity } from '../load/connectivity-check.ts';
 import { applyControlNodeEnv } from './control-node-env.ts';
@@ -132,12 +130,10 @@ export class ContrailScaleSession {
       });
       teardown.push('finish the report', () => report.finish());
       teardown.push('stop bgp_stress_test', () => load.stop());
-      const addresses: ChangeEntry[] = [];
-      teardown.push('remove agent source addresses', async () => {
-        for (const e of addresses.reverse()) await claim.revert(e);
-      });
+      const addresses = claim.group();
+      teardown.push('remove agent source addresses', () => addresses.revertAll());
       if (s.load) {
-        await load.addSourceAddresses(async (c) => void addresses.push(await claim.change(c)));
+        await load.addSourceAddresses(addresses.record);
         // Before any agent starts: each server reaches the control node from its agents' addresses.
         if (s.connectivityCheck.check)
           await checkServersConnectivity(load, dut, s.connectivityCheck.sample, report);
@@ -149,19 +145,22 @@ export class ContrailScaleSession {
           project: s.vns.project,
           runId: lab.runId,
         });
-        const recorded: ChangeEntry[] = [];
-        const record: RecordChange = async (c) => void recorded.push(await claim.change(c));
+        const objects = claim.group();
         // Newest first: the VNs, then the policies they referred to; or all kept (delete_vns_after_run=0).
         teardown.push('delete the VNs and their policies', async () => {
-          for (const e of recorded.reverse()) await (s.vns.deleteAfterRun ? claim.revert(e) : claim.keep(e));
-          if (s.vns.deleteAfterRun && s.controlNode.restartAfterDelete && recorded.length)
-            await dut.restart();
+          if (!s.vns.deleteAfterRun) return objects.keepAll();
+          const deleted = objects.size > 0;
+          await objects.revertAll();
+          if (deleted && s.controlNode.restartAfterDelete) await dut.restart();
         });
         const names = load.vnFqNames();
         const policies = s.policies.create
-          ? await provisionPolicies(api, s.policies, names.length, record)
+          ? await provisionPolicies(api, s.policies, names.length, objects.record)
           : undefined;
-        vns = await provisionVns(api, names, s.vns, { record, policies: policies?.attachmentsFor });
+        vns = await provisionVns(api, names, s.vns, {
+          record: objects.record,
+          policies: policies?.attachmentsFor,
+        });
       }
       const router = s.router.check && routerRole ? new RouterCheck(routerRole) : undefined;
       // The run history (the archive's reports root), read once, before this run joins it: baselines of

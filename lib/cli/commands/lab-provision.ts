@@ -13,8 +13,6 @@ import {
   type BgpRouterOutcome,
   type RemovedBgpRouter,
 } from '../../contrail/bgp-router-provisioning.ts';
-import type { ChangeEntry } from '../../lab/change-record.ts';
-import type { RecordChange } from '../../lab/lab-change.ts';
 import { openLab } from '../../lab/open-lab.ts';
 
 export interface LabProvisionOptions {
@@ -50,9 +48,7 @@ export function formatRemoved(routers: readonly RemovedBgpRouter[]): string {
  */
 export async function labProvision(o: LabProvisionOptions): Promise<string> {
   const lab = await openLab({ lab: o.lab, envFile: o.dotenv, claim: true });
-  const claim = lab.claim!;
-  const recorded: ChangeEntry[] = [];
-  const record: RecordChange = async (c) => void recorded.push(await claim.change(c));
+  const created = lab.claim!.group();
   try {
     if (!lab.configApi)
       throw new Error(
@@ -62,8 +58,8 @@ export async function labProvision(o: LabProvisionOptions): Promise<string> {
       return `no bgp-routers in ${lab.file}: add a bgpRouter section to controlNodes[] or routers[]\n`;
     const api = ConfigApiClient.fromLab(lab.configApi.config, { runId: lab.runId });
     if (o.remove) return formatRemoved(await removeProvisionedBgpRouters(api, lab));
-    const provisioned = await provisionBgpRouters(api, lab, record);
-    for (const e of recorded) await claim.keep(e);
+    const provisioned = await provisionBgpRouters(api, lab, created.record);
+    await created.keepAll();
     return formatProvisioned(provisioned.routers);
   } finally {
     await lab.close();
