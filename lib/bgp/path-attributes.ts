@@ -167,6 +167,17 @@ function decodedFamily(afi: number, safi: number): 1 | 2 | undefined {
   return safi === Safi.UNICAST && addressBits(afi) !== undefined ? (afi as 1 | 2) : undefined;
 }
 
+/** AFI and SAFI of an MP attribute; a family we do not decode rewinds the cursor (the attribute is kept raw). */
+function readFamily(v: ByteCursor): { afi: number; safi: number; family: 1 | 2 } | undefined {
+  const start = v.pos;
+  const afi = v.u16('AFI');
+  const safi = v.u8('SAFI');
+  const family = decodedFamily(afi, safi);
+  if (family !== undefined) return { afi, safi, family };
+  v.pos = start;
+  return undefined;
+}
+
 function decodeValue(v: ByteCursor, field: string, flags: number, typeCode: number): PathAttribute {
   const raw = (): PathAttribute => ({
     kind: 'unknown',
@@ -200,14 +211,9 @@ function decodeValue(v: ByteCursor, field: string, flags: number, typeCode: numb
       return { kind: 'communities', communities };
     }
     case AttributeType.MP_REACH_NLRI: {
-      const start = v.pos;
-      const afi = v.u16('AFI');
-      const safi = v.u8('SAFI');
-      const family = decodedFamily(afi, safi);
-      if (family === undefined) {
-        v.pos = start;
-        return raw();
-      }
+      const f = readFamily(v);
+      if (!f) return raw();
+      const { afi, safi, family } = f;
       const nhLength = v.u8('next hop length');
       const allowed = family === Afi.IPV6 ? [16, 32] : [4];
       if (!allowed.includes(nhLength))
@@ -219,15 +225,9 @@ function decodeValue(v: ByteCursor, field: string, flags: number, typeCode: numb
       return { kind: 'mp-reach', afi, safi, nextHops: nextHops.map(addressText), nlri };
     }
     case AttributeType.MP_UNREACH_NLRI: {
-      const start = v.pos;
-      const afi = v.u16('AFI');
-      const safi = v.u8('SAFI');
-      const family = decodedFamily(afi, safi);
-      if (family === undefined) {
-        v.pos = start;
-        return raw();
-      }
-      return { kind: 'mp-unreach', afi, safi, withdrawn: decodePrefixes(v, family, field) };
+      const f = readFamily(v);
+      if (!f) return raw();
+      return { kind: 'mp-unreach', afi: f.afi, safi: f.safi, withdrawn: decodePrefixes(v, f.family, field) };
     }
     default:
       return raw();

@@ -13,7 +13,7 @@
  *   p.series.routes (router_routes, count), p.series.requestMs (router_routes_request_ms, ms)
  *   p.milestone(1200, { after: addMark }) -> Milestone | undefined; p.resolutionMs(); p.errors; p.lastError
  */
-import { monotonicMs } from '../clock.ts';
+import { monotonicMs, wakeableSleep } from '../clock.ts';
 import { deriveMilestone, widenToRequest, type Milestone } from '../measure/milestones.ts';
 import { Series } from '../measure/series.ts';
 import type { RouterCheck } from './junos-router.ts';
@@ -135,13 +135,9 @@ export class RouterRoutePoller implements RouterRoutes {
       await this.poll(sent);
       const wait = sent + this.intervalMs - monotonicMs();
       if (this.stopping || wait <= 0) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, wait);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      const delay = wakeableSleep(wait);
+      this.wake = delay.wake;
+      await delay.done;
       this.wake = undefined;
     }
   }

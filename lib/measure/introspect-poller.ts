@@ -24,7 +24,7 @@
  * - `poller.requests`, `poller.errors`, `poller.lastError`, `poller.snapshot()` (latest values, for progress).
  */
 import type { RouteTableSummary } from '../contrail/introspect-client.ts';
-import { monotonicMs } from '../clock.ts';
+import { monotonicMs, wakeableSleep } from '../clock.ts';
 import { SERIES } from './milestones.ts';
 import { Series } from './series.ts';
 
@@ -205,13 +205,9 @@ export class IntrospectPoller {
       const kind: Kind = this.sched.peers.nextAt <= this.sched.routes.nextAt ? 'peers' : 'routes';
       const wait = this.sched[kind].nextAt - monotonicMs();
       if (wait > 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        const delay = wakeableSleep(wait);
+        this.wake = delay.wake;
+        await delay.done;
         this.wake = undefined;
         continue; // re-pick: hurry() or stop() may have changed the plan
       }
