@@ -11,6 +11,7 @@
  * the lab measures well (e.g. prefix_add_time), not on ones whose spread the history cannot yet tell
  * (cpu_avg after a few runs). A named metric the run did not measure is said on stderr.
  */
+import { CliFailure } from '../cli-failure.ts';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -158,7 +159,7 @@ export function register(program: Command): void {
     )
     .option('--fail-on-regression', 'exit with code 1 when any metric regressed')
     .option('--json', 'print the comparison as JSON')
-    .action(async (runIdArg: string | undefined, opts: CompareOptions, command: Command) => {
+    .action(async (runIdArg: string | undefined, opts: CompareOptions) => {
       if (opts.baseline !== undefined && opts.window !== undefined) {
         throw new Error('--baseline and --window exclude each other: a pinned baseline has no window');
       }
@@ -213,10 +214,7 @@ export function register(program: Command): void {
       }
       const regressed = regressions(comparison);
       if (opts.failOnRegression && regressed.length > 0) {
-        command.error(`netscale compare: ${regressed.length} regression(s) in run ${runId}`, {
-          exitCode: 1,
-          code: 'netscale.compare.regression',
-        });
+        throw new CliFailure(`netscale compare: ${regressed.length} regression(s) in run ${runId}`);
       }
     });
 }
