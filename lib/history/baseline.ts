@@ -5,11 +5,12 @@
  * (default N = 7), or the value of one pinned run. At least 3 comparable earlier runs are needed for a
  * median baseline; a pinned run needs only to have measured the key.
  *
- * Noise band: 3 x 1.4826 x MAD of the same window of earlier runs (MAD: median absolute deviation from
- * their median; 1.4826 x MAD estimates the standard deviation of normal noise and ignores an outlier
+ * Noise band: k(n) x 1.4826 x MAD of the same window of n earlier runs (MAD: median absolute deviation
+ * from their median; 1.4826 x MAD estimates the standard deviation of normal noise and ignores an outlier
  * night, where a standard deviation would not), plus the baseline's stated resolution (median of the
- * window's, or the pinned run's) plus the resolution of the value under test. Three standard deviations
- * keep a normal night inside the band (about 3 in 1000 fall outside under normal noise); adding both
+ * window's, or the pinned run's) plus the resolution of the value under test. k(n) is the prediction
+ * factor of prediction-factor.ts: three standard deviations (about 3 in 1000 normal nights fall outside)
+ * widened for a deviation estimated from few runs (22 at 3 runs, 5.2 at 7); adding both
  * resolutions makes the band at least the combined resolution, so a change that the measurement
  * cannot resolve is never a verdict. A pinned baseline takes its noise from the window all the same
  * (spread 0 when the window holds fewer than 2 runs).
@@ -19,16 +20,16 @@
  *   'pinned', value, unit, runIds, noiseRunIds, spread, resolution} or {found: false, reason}.
  *   `before`: the run under test (omit it for a run not yet in the history: all of the key's runs count).
  * - `noiseBand(baseline, resolution?)`: spread + baseline resolution + the resolution of the value compared.
- * - `DEFAULT_WINDOW` (7), `MIN_BASELINE_RUNS` (3), `NOISE_SIGMAS` (3).
+ * - `DEFAULT_WINDOW` (7), `MIN_BASELINE_RUNS` (3).
  */
 import type { BaseUnit } from '../thresholds/quantity.ts';
 import { sameKey, type HistoryKey } from './history-key.ts';
 import type { HistoryRecord, HistoryStore } from './history-store.ts';
+import { predictionFactor } from './prediction-factor.ts';
 import { median, robustSigma } from './robust-stats.ts';
 
 export const DEFAULT_WINDOW = 7;
 export const MIN_BASELINE_RUNS = 3;
-export const NOISE_SIGMAS = 3;
 
 export interface Baseline {
   found: true;
@@ -40,7 +41,7 @@ export interface Baseline {
   runIds: string[];
   /** The runs the spread comes from: the window of earlier runs (for a pinned baseline too). */
   noiseRunIds: string[];
-  /** NOISE_SIGMAS x 1.4826 x MAD of the window's values, in the metric's unit. */
+  /** predictionFactor(n) x 1.4826 x MAD of the window's n values, in the metric's unit. */
   spread: number;
   /** The baseline's stated resolution (0 when none was stated). */
   resolution: number;
@@ -67,7 +68,7 @@ export interface BaselineOptions {
 type HistoryReader = Pick<HistoryStore, 'comparable' | 'recordsOf'>;
 
 function spreadOf(values: readonly number[]): number {
-  return values.length < 2 ? 0 : NOISE_SIGMAS * robustSigma(values);
+  return values.length < 2 ? 0 : predictionFactor(values.length) * robustSigma(values);
 }
 
 function medianResolution(records: readonly HistoryRecord[]): number {
