@@ -14,8 +14,10 @@ import {
   eventMessageOpen,
   readAgentIq,
   streamOpen,
+  type AgentRequest,
   type InetRoute,
   type XmlElement,
+  type XmppEvent,
 } from '../xmpp/index.ts';
 import type { RouteTable, TableSubscriber } from './route-table.ts';
 import type { UpdateBatch } from './update-batch.ts';
@@ -38,6 +40,21 @@ export interface Subscription {
  * load, as the real node's worker threads keep it.
  */
 const WRITE_HIGH_WATER = 1 << 16;
+
+/** A stream event with an iq's requests read once (their route operations are counted before they are applied). */
+type SessionWork =
+  Exclude<XmppEvent, { kind: 'stanza' }> | { kind: 'stanza'; stanza: XmlElement; requests: AgentRequest[] };
+
+function toWork(ev: XmppEvent): SessionWork {
+  if (ev.kind !== 'stanza') return ev;
+  return { ...ev, requests: ev.stanza.name === 'iq' ? readAgentIq(ev.stanza) : [] };
+}
+
+function countPublishes(requests: AgentRequest[]): number {
+  let n = 0;
+  for (const r of requests) if (r.kind === 'publish') n++;
+  return n;
+}
 const EVENT_CLOSE = Buffer.from(EVENT_MESSAGE_CLOSE);
 
 export class AgentSession implements TableSubscriber {
@@ -57,6 +74,9 @@ export class AgentSession implements TableSubscriber {
   rxMessages = 0;
   txMessages = 0;
   private readonly reader = new XmppStreamReader();
+  /** Input read but not yet processed (the node's route processing is behind), oldest first. */
+  private readonly held: Array<{ work: SessionWork[]; readyAt: number }> = [];
+  private heldTimer: NodeJS.Timeout | undefined;
   private messageHead: Buffer = Buffer.alloc(0);
   private queue: UpdateBatch[] = [];
   private queueHead = 0;
@@ -83,27 +103,51 @@ export class AgentSession implements TableSubscriber {
   private onData(chunk: Buffer): void {
     if (this.state === 'Closed') return;
     this.lastReceiveMs = this.node.nowMs();
-    const began = process.hrtime.bigint();
-    let routeOps = 0;
+    let work: SessionWork[];
     try {
-      for (const ev of this.reader.push(chunk)) {
-        if (ev.kind === 'open') this.onOpen(ev.attrs);
-        else if (ev.kind === 'stanza') routeOps += this.onStanza(ev.stanza);
-        else if (ev.kind === 'close') return this.close('stream closed by agent');
-        if (this.isClosed()) return;
-      }
+      work = this.reader.push(chunk).map(toWork);
     } catch (err) {
       if (err instanceof XmppParseError) return this.close(`malformed XML: ${err.message}`);
       throw err;
     }
-    // Slow-processing fault: hold further input for the time these routes "took"; a slowdown of f
-    // holds it f - 1 times as long as this chunk really took, so processing runs f times slower.
-    const tookMs = Number(process.hrtime.bigint() - began) / 1e6;
-    const delay = routeOps * this.node.faults.slowMsPerRoute + (this.node.faults.slowdown - 1) * tookMs;
-    if (delay > 0) {
-      this.socket.pause();
-      setTimeout(() => this.state !== 'Closed' && this.socket.resume(), delay).unref();
+    // The node's route processing is a queue: these route operations are done, and show in its tables,
+    // once the operations received before them and their own cost have passed.
+    const routeOps = work.reduce((n, w) => n + (w.kind === 'stanza' ? countPublishes(w.requests) : 0), 0);
+    this.held.push({ work, readyAt: this.node.processingDoneAt(routeOps) });
+    this.applyHeld();
+  }
+
+  /** Applies held input whose processing time has come; pauses the socket while any is waiting. */
+  private applyHeld(): void {
+    while (this.held.length > 0 && this.state !== 'Closed') {
+      const next = this.held[0]!;
+      const waitMs = next.readyAt - this.node.nowMs();
+      // Below a timer's granularity: apply now; the node's queue still carries the whole cost forward.
+      if (waitMs >= 1) {
+        this.socket.pause();
+        if (!this.heldTimer)
+          this.heldTimer = setTimeout(() => {
+            this.heldTimer = undefined;
+            this.applyHeld();
+          }, waitMs).unref();
+        return;
+      }
+      this.held.shift();
+      this.apply(next.work);
     }
+    if (this.state !== 'Closed') this.socket.resume();
+  }
+
+  private apply(work: SessionWork[]): void {
+    const began = process.hrtime.bigint();
+    for (const w of work) {
+      if (w.kind === 'open') this.onOpen(w.attrs);
+      else if (w.kind === 'stanza') this.onStanza(w.stanza, w.requests);
+      else if (w.kind === 'close') return this.close('stream closed by agent');
+      if (this.isClosed()) return;
+    }
+    // A slowdown of f also makes the node's real work on this input take f times as long.
+    this.node.processingTook(Number(process.hrtime.bigint() - began) / 1e6);
   }
 
   private isClosed(): boolean {
@@ -123,12 +167,10 @@ export class AgentSession implements TableSubscriber {
     this.node.sessionEstablished(this);
   }
 
-  /** Returns the number of route operations handled (for the slow-processing fault). */
-  private onStanza(stanza: XmlElement): number {
+  private onStanza(stanza: XmlElement, requests: AgentRequest[]): void {
     this.rxMessages++;
-    if (stanza.name !== 'iq') return 0;
-    let routeOps = 0;
-    for (const req of readAgentIq(stanza)) {
+    if (stanza.name !== 'iq') return;
+    for (const req of requests) {
       switch (req.kind) {
         case 'subscribe':
           if (this.subscriptions.has(req.instance))
@@ -145,7 +187,6 @@ export class AgentSession implements TableSubscriber {
           const sub = this.subscriptions.get(req.instance);
           if (!sub) return this.fail(`route for unsubscribed instance ${req.instance || '(none)'}`);
           if (!req.prefix) return this.fail('publish without a prefix');
-          routeOps++;
           if (req.route) {
             if (req.route.label === 0 && req.instance !== MASTER_INSTANCE)
               return this.fail(`label 0 for ${req.prefix} outside the master instance`);
@@ -164,13 +205,11 @@ export class AgentSession implements TableSubscriber {
           break;
       }
     }
-    return routeOps;
   }
 
-  /** Closes on a protocol error; returns 0 route operations so onStanza can `return this.fail(...)`. */
-  private fail(reason: string): number {
+  /** Closes on a protocol error (a `return this.fail(...)` ends the stanza). */
+  private fail(reason: string): void {
     this.close(reason);
-    return 0;
   }
 
   enqueue(batch: UpdateBatch): void {
@@ -239,6 +278,8 @@ export class AgentSession implements TableSubscriber {
     if (this.state === 'Closed') return;
     this.state = 'Closed';
     this.lastEvent = 'xmsm::EvTcpClose';
+    clearTimeout(this.heldTimer);
+    this.held.length = 0;
     for (let i = this.queueHead; i < this.queue.length; i++) {
       const b = this.queue[i]!;
       b.table?.written(b.items);

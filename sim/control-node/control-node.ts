@@ -23,7 +23,14 @@ export interface ControlNodeOptions {
   /** Quiet time after the last subscribe before End-of-RIB is sent. */
   endOfRibDelayMs: number;
   faults: FaultSettings;
+  /**
+   * What one received route operation costs the node, in µs of its route processing (one queue over all
+   * sessions); the slowdown multiplies it. A real node's cost, so the slowdown has work to stretch.
+   */
+  routeCostUs: number;
 }
+
+export const DEFAULT_ROUTE_COST_US = 500;
 
 export const DEFAULT_HOLD_TIME_S = 90;
 const SWEEP_MS = 200;
@@ -43,6 +50,8 @@ export class ControlNode implements TableObserver {
   private readonly flushQueue = new Set<RouteTable>();
   private flushScheduled = false;
   private flushHoldMs = 0;
+  /** Monotonic ms when the route operations received so far are processed. */
+  private processingBusyUntilMs = 0;
   private streamIds = 0;
   private pendingTotal = 0;
   private dropCounter = 0;
@@ -213,6 +222,23 @@ export class ControlNode implements TableObserver {
   routeInstalled(): void {
     this.events.counters.routesInstalled++;
     this.events.mark('lastRouteInstalled');
+  }
+
+  /**
+   * Queues `routeOps` received now behind those received before; returns the monotonic ms they are
+   * processed at (each costs routeCostUs times the slowdown, plus the slow fault's delay).
+   */
+  processingDoneAt(routeOps: number): number {
+    const perOpMs = (this.opts.routeCostUs / 1000) * this.faults.slowdown + this.faults.slowMsPerRoute;
+    this.processingBusyUntilMs = Math.max(this.nowMs(), this.processingBusyUntilMs) + routeOps * perOpMs;
+    return this.processingBusyUntilMs;
+  }
+
+  /** Input really took `ms` to apply: with a slowdown of f, the queue is busy f - 1 times that longer. */
+  processingTook(ms: number): void {
+    if (this.faults.slowdown === 1) return;
+    this.processingBusyUntilMs =
+      Math.max(this.nowMs(), this.processingBusyUntilMs) + (this.faults.slowdown - 1) * ms;
   }
 
   pendingChanged(delta: number): void {

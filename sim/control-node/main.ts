@@ -15,6 +15,7 @@
  *   --fault-slow-ms N         added delay per received route, ms      [NETSCALE_SIM_FAULT_SLOW_MS]
  *   --fault-crash-after-ms N  exit 70 this long after start           [NETSCALE_SIM_FAULT_CRASH_AFTER_MS]
  *   --slowdown F              process agents' input F times slower (demos, regression tests) [1]
+ *   --route-cost-us N         route processing cost per received route operation, µs [500]
  *   --config-api-auth U:P     config API requires a Keystone token for user U, password P, from
  *                             POST /v3/auth/tokens on its own port (default: open) [NETSCALE_SIM_CONFIG_API_AUTH]
  *                             (prefer the env variable: a flag's value shows in the process list)
@@ -23,7 +24,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigApiServer, type ConfigApiCredentials } from './config-api-server.ts';
-import { ControlNode, DEFAULT_HOLD_TIME_S } from './control-node.ts';
+import { ControlNode, DEFAULT_HOLD_TIME_S, DEFAULT_ROUTE_COST_US } from './control-node.ts';
 import { IntrospectServer } from './introspect-server.ts';
 
 const PROG = 'contrail-control (sim)';
@@ -69,6 +70,7 @@ async function main(): Promise<void> {
         'fault-slow-ms': { type: 'string' },
         'fault-crash-after-ms': { type: 'string' },
         slowdown: { type: 'string' },
+        'route-cost-us': { type: 'string' },
         'config-api-auth': { type: 'string' },
       },
       strict: true,
@@ -83,6 +85,7 @@ async function main(): Promise<void> {
     xmppPort: numberOpt('xmpp-port', values['xmpp-port'], 5269, 0, 65535),
     holdTimeS: numberOpt('hold-time', values['hold-time'], DEFAULT_HOLD_TIME_S, 1, 65535),
     endOfRibDelayMs: numberOpt('eor-delay-ms', values['eor-delay-ms'], 1000, 0, 600_000),
+    routeCostUs: numberOpt('route-cost-us', values['route-cost-us'], DEFAULT_ROUTE_COST_US, 0, 1_000_000),
     faults: {
       dropRouteShare: numberOpt(
         'fault-drop-routes',

@@ -80,14 +80,14 @@ describe('BGP scenarios against a misbehaving embedded lab', { timeout: 90_000 }
   });
 
   it('agent scale: slow route processing fails prefix_add_time with measured value and limit', async () => {
-    // The fault holds each agent's next input for the routes it just took: many routes per agent.
+    // The fault adds 3 ms to each route operation of the node's one processing queue: 2000 routes take
+    // 7 s instead of the emulator's 1 s (0.5 ms each).
     const out = await runFaulty(
       'agent-scale',
-      { slow: { msPerRoute: 20 } },
+      { slow: { msPerRoute: 3 } },
       {
         NETSCALE_ITERATIONS: '1x10x200',
         NETSCALE_SCENARIO_OVERRIDES: waits(25),
-        // A healthy add of these routes takes well under a second; slowed, several seconds.
         NETSCALE_THRESHOLD_PREFIX_ADD_TIME: '< 2s',
       },
     );
@@ -107,11 +107,11 @@ describe('BGP scenarios against a misbehaving embedded lab', { timeout: 90_000 }
   it('flap: slow processing after the first add fails reconvergence_time', async () => {
     const out = await runFaulty(
       'flap',
-      { slow: { msPerRoute: 20 } },
+      // 4 ms more per route operation: the flapped agents' 1200 re-fed routes take about 5 s.
+      { slow: { msPerRoute: 4 } },
       {
         NETSCALE_ITERATIONS: '1x6x200',
         NETSCALE_SCENARIO_OVERRIDES: waits(25, { operation: { kind: 'add_and_flap', flaps: 1 } }),
-        // Healthy re-convergence (from the tool's re-feed) is about 0.1 s here; slowed, about 4 s.
         NETSCALE_THRESHOLD_RECONVERGENCE_TIME: '< 2s',
       },
       'after add',
