@@ -1,0 +1,81 @@
+/**
+ * `netscale bgp-load --spec <file.json>`: the native BGP load generator as its own process (run it
+ * inside a network namespace with `ip netns exec`). Prints JSON lines (lib/bgpload/json-lines.ts) and
+ * takes commands on stdin: announce, withdraw, flap <n>, records, quit; EOF is quit.
+ */
+import type { Readable } from 'node:stream';
+import type { Command } from 'commander';
+import { BgpLoadGenerator } from '../../bgpload/bgp-load-generator.ts';
+import { jsonLineWriter, now, readCommands, type EventWriter } from '../../bgpload/json-lines.ts';
+import { readSpecFile } from '../../bgpload/spec-file.ts';
+import { bgpLoadSpecSchema, generatorOptions } from '../../bgpload/spec.ts';
+
+async function runCommand(gen: BgpLoadGenerator, line: string, emit: EventWriter): Promise<boolean> {
+  const [cmd, arg, ...extra] = line.split(/\s+/);
+  const started = now();
+  const timed = async (name: 'announce' | 'withdraw' | 'flap', run: () => Promise<void>) => {
+    await run();
+    const t = now();
+    emit({ event: 'done', cmd: name, t, ms: t - started });
+  };
+  try {
+    if (extra.length > 0 || (arg !== undefined && cmd !== 'flap'))
+      throw new Error(`unexpected argument in "${line}"`);
+    switch (cmd) {
+      case 'announce':
+        await timed('announce', () => gen.announce());
+        return true;
+      case 'withdraw':
+        await timed('withdraw', () => gen.withdraw());
+        return true;
+      case 'flap': {
+        const n = Number(arg);
+        if (arg === undefined || !Number.isInteger(n))
+          throw new Error(`flap: expected "flap <n>", found "${line}"`);
+        await timed('flap', () => gen.flap(n));
+        return true;
+      }
+      case 'records':
+        emit({ event: 'records', records: gen.records(), t: now() });
+        return true;
+      case 'quit':
+        return false;
+      default:
+        throw new Error(`unknown command "${line}" (expected announce, withdraw, flap <n>, records, quit)`);
+    }
+  } catch (err) {
+    emit({ event: 'error', cmd: cmd ?? '', message: (err as Error).message, t: now() });
+    return true;
+  }
+}
+
+export async function runBgpLoad(specFile: string, emit: EventWriter, stdin: Readable): Promise<number> {
+  const spec = await readSpecFile(bgpLoadSpecSchema, specFile);
+  const gen = new BgpLoadGenerator({ ...generatorOptions(spec), onEvent: emit });
+  try {
+    try {
+      await gen.connect();
+    } catch (err) {
+      emit({ event: 'error', message: (err as Error).message, t: now() });
+      return 1;
+    }
+    emit({ event: 'ready', peers: gen.establishedPeers, encodeMs: gen.encodeMs, t: now() });
+    await readCommands(stdin, (line) => runCommand(gen, line, emit));
+    return 0;
+  } finally {
+    await gen.close();
+    emit({ event: 'exit', t: now() });
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('bgp-load')
+    .description(
+      'native BGP load generator: JSON lines on stdout, commands on stdin (announce, withdraw, flap <n>, records, quit)',
+    )
+    .requiredOption('--spec <file>', 'spec file (JSON): dut, peers, prefixes, attributes, session settings')
+    .action(async (o: { spec: string }) => {
+      process.exitCode = await runBgpLoad(o.spec, jsonLineWriter(process.stdout), process.stdin);
+    });
+}
