@@ -6,8 +6,9 @@
  * spawn: a guard shell starts the command as the leader of a new session and
  * process group (setsid), reports its pgid on stderr, and watches the process
  * that launched it (node locally, the sshd connection process remotely). If
- * that parent disappears (netscale killed with SIGKILL, SSH connection
- * dropped) the guard sends TERM, then KILL, to the whole group. The command
+ * that parent exits (netscale killed with SIGKILL, SSH connection dropped;
+ * a zombie not yet reaped counts as exited) the guard sends TERM, then KILL,
+ * to the whole group. The command
  * keeps the guard's stdin, so writing to it and closing it (bgp_stress_test
  * --pause waits for EOF) reach the command itself.
  *
@@ -40,7 +41,11 @@ export const GUARD_SCRIPT = [
   // Report the pgid only once setsid has made the group, so a stop right after spawn finds it (bounded spin).
   'i=0; while [ $i -lt 100000 ] && ! kill -0 -"$child" 2>/dev/null && kill -0 "$child" 2>/dev/null; do i=$((i+1)); done',
   PRINT_MARKER('"$child"'),
-  `(while [ -d /proc/$${RUN_PARENT_ENV} ]; do sleep 1; done;` +
+  // The parent counts as gone once it has exited, even while its own parent has not reaped it yet: a
+  // zombie (state Z, or X while being reaped) keeps its /proc entry, maybe for as long as that parent runs.
+  // The state is the first field after the command name, which may itself hold spaces and parentheses.
+  `parent_alive() { s=$(cat /proc/$${RUN_PARENT_ENV}/stat 2>/dev/null) || return 1; s=\${s##*') '}; case "\${s%% *}" in Z|X|'') return 1;; esac; }`,
+  `(while parent_alive; do sleep 1; done;` +
     ` kill -TERM -"$child" 2>/dev/null && sleep ${ORPHAN_GRACE_S} && kill -KILL -"$child" 2>/dev/null) </dev/null >/dev/null 2>&1 &`,
   'wait "$child"',
   'code=$?',

@@ -19,7 +19,7 @@ import {
   type AddressCommand,
 } from '../../lib/bgpstress/secondary-addresses.ts';
 import { revertChange } from '../../lib/lab/revert-change.ts';
-import { NetnsHost } from './netns-host.ts';
+import { NetnsHost } from '../../lib/hosts/netns-host.ts';
 
 // Creating namespaces needs root and an iproute2 with netns support; CI runs as root, so it runs there.
 const netnsUsable =

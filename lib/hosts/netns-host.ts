@@ -1,18 +1,19 @@
 /**
- * Test-only Host whose commands run inside one network namespace: a LocalHost
+ * Host whose commands run inside one network namespace: a LocalHost
  * whose command lines are prefixed with `ip netns exec <ns>`. ip netns exec
  * execs the command in place, so a spawned process keeps the pid and process
  * group LocalHost reports. Files are the machine's own (a network namespace
  * does not change the filesystem).
  */
-import type { ExecOptions, ExecResult, Host, ProcessHandle, SpawnOptions } from '../../lib/hosts/host.ts';
-import { LocalHost } from '../../lib/hosts/local-host.ts';
-import { shellQuote } from '../../lib/hosts/shell-quote.ts';
+import type { ExecOptions, ExecResult, Host, ProcessHandle, SpawnOptions } from './host.ts';
+import { LocalHost } from './local-host.ts';
+import { shellQuote } from './shell-quote.ts';
 
 export class NetnsHost implements Host {
   readonly name: string;
   readonly address: string;
   readonly runTag: string;
+  readonly ownerTag: string;
   private readonly local: LocalHost;
 
   constructor(
@@ -23,6 +24,7 @@ export class NetnsHost implements Host {
     this.address = `netns:${namespace}`;
     this.runTag = runTag;
     this.local = new LocalHost({ name: namespace, runTag });
+    this.ownerTag = this.local.ownerTag;
   }
 
   private inNamespace(command: string): string {
