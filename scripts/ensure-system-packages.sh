@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests use (a real OpenSSH sshd on loopback, ip, ps, flock, BIRD 2 as a
-# real BGP peer for the codec) when they are missing.
+# real BGP peer for the codec; gobgpd, bird2 and frr as devices under test) when they are missing.
 # Runs before `npm test`; installs only as root, otherwise says what is missing and stops.
 set -euo pipefail
 
@@ -15,6 +15,9 @@ command -v chpasswd >/dev/null 2>&1 || need+=(passwd)
 # flock: the lab lock's guard (util-linux on Debian).
 command -v flock >/dev/null 2>&1 || need+=(util-linux)
 command -v bird >/dev/null 2>&1 || need+=(bird2)
+# Real BGP daemons as devices under test (lib/daemons).
+command -v gobgpd >/dev/null 2>&1 || need+=(gobgpd)
+{ [ -x /usr/lib/frr/bgpd ] && command -v vtysh >/dev/null 2>&1; } || need+=(frr)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then

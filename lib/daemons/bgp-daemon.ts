@@ -1,0 +1,102 @@
+/**
+ * A real BGP daemon as the device under test: the same contract for GoBGP, BIRD 2 and FRR, so a run
+ * does not care which one it measures. start() returns the daemon's real configuration (after the
+ * testcontainers idea of a started service), state() reads the daemon's own view through its own
+ * interface, pid is the daemon process for /proc CPU and RSS sampling.
+ */
+import type { DaemonTopology } from './topology.ts';
+
+export type BgpDaemonKind = 'gobgp' | 'bird' | 'frr';
+export const BGP_DAEMON_KINDS: readonly BgpDaemonKind[] = ['gobgp', 'bird', 'frr'];
+
+/** One neighbor of the daemon: its address (a source address on the peers side) and AS. */
+export interface BgpNeighbor {
+  address: string;
+  as: number;
+}
+
+export interface BgpDaemonStartOptions {
+  topology: DaemonTopology;
+  localAs: number;
+  /** Default: the topology's DUT address. */
+  routerId?: string;
+  /** The generator peers; every one may announce, everything is accepted. */
+  peers: readonly BgpNeighbor[];
+  /** The monitor peer: gets everything the daemon holds. */
+  monitor: BgpNeighbor;
+  /** Proposed hold time; default 90 s (keepalives every third of it). */
+  holdTimeSeconds?: number;
+  /** How long start() waits for the daemon to listen; default 20 s. */
+  startTimeoutMs?: number;
+}
+
+/** What the daemon was really started with. */
+export interface StartedBgpDaemon {
+  kind: BgpDaemonKind;
+  /** The address it listens on for BGP (its only address on the DUT side). */
+  address: string;
+  port: number;
+  localAs: number;
+  routerId: string;
+  /** The daemon process itself (not a wrapper shell). */
+  pid: number;
+  /** The temp directory holding its config, sockets and pid file (removed by stop()). */
+  dir: string;
+}
+
+/** RFC 4271 session states, in lower case whatever the daemon calls them; 'unknown' for anything else. */
+export type BgpSessionState =
+  'idle' | 'connect' | 'active' | 'opensent' | 'openconfirm' | 'established' | 'unknown';
+
+export interface BgpDaemonPeerState {
+  address: string;
+  state: BgpSessionState;
+  /** Prefixes the daemon holds from this peer (0 until any arrived). */
+  prefixesReceived: number;
+}
+
+export interface BgpDaemonState {
+  peersEstablished: number;
+  /** Every configured neighbor, generator peers and monitor alike. */
+  peers: BgpDaemonPeerState[];
+  /** Distinct IPv4 unicast prefixes in the daemon's RIB. */
+  ribPrefixes: number;
+}
+
+export interface BgpDaemon {
+  readonly kind: BgpDaemonKind;
+  /** The daemon process's pid while it runs; undefined before start() and after stop(). */
+  readonly pid: number | undefined;
+  /** Writes the config, starts the daemon on the topology's DUT side, waits until it listens. */
+  start(opts: BgpDaemonStartOptions): Promise<StartedBgpDaemon>;
+  /** The daemon's own view of its sessions and RIB. */
+  state(signal?: AbortSignal): Promise<BgpDaemonState>;
+  /** The daemon's version as it reports it ("3.10.0", "2.0.12", "8.4.4"). */
+  version(): Promise<string>;
+  /** Ends the daemon's process group (TERM, then KILL) and removes its temp dir. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const STATE_NAMES: Readonly<Record<string, BgpSessionState>> = {
+  idle: 'idle',
+  connect: 'connect',
+  active: 'active',
+  opensent: 'opensent',
+  openconfirm: 'openconfirm',
+  established: 'established',
+};
+
+/** "Established", "OpenSent", "Idle (Admin)" -> the RFC 4271 name; anything else is 'unknown'. */
+export function sessionState(raw: string): BgpSessionState {
+  const word = raw.trim().split(/[\s(]/)[0]?.toLowerCase() ?? '';
+  return STATE_NAMES[word] ?? 'unknown';
+}
+
+/** Builds the common state from per-peer states and the RIB count. */
+export function daemonState(peers: BgpDaemonPeerState[], ribPrefixes: number): BgpDaemonState {
+  return {
+    peersEstablished: peers.filter((p) => p.state === 'established').length,
+    peers,
+    ribPrefixes,
+  };
+}

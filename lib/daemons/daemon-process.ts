@@ -1,0 +1,105 @@
+/**
+ * The process side shared by every daemon driver: a temp dir netscale owns, the daemon started through
+ * the topology's Host (so it is run-tagged and guarded), a wait until it listens (polled with
+ * runAndExpect, cut short when the daemon exits), its real pid, and a stop that ends only its own
+ * process group and removes the temp dir.
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Host, ProcessHandle } from '../hosts/host.ts';
+import { runAndExpect } from '../measure/run-and-expect.ts';
+import type { BgpDaemonKind } from './bgp-daemon.ts';
+
+export const DEFAULT_START_TIMEOUT_MS = 20_000;
+const STOP_GRACE_MS = 5_000;
+
+export function makeDaemonDir(kind: BgpDaemonKind): Promise<string> {
+  return mkdtemp(join(tmpdir(), `netscale-${kind}-`));
+}
+
+export interface DaemonLaunch {
+  kind: BgpDaemonKind;
+  host: Host;
+  /** Shell command line; start it with `exec` so the daemon replaces the shell. */
+  command: string;
+  /** The daemon's process name in /proc/<pid>/stat (comm): gobgpd, bird, bgpd. */
+  comm: string;
+  address: string;
+  port: number;
+  timeoutMs: number;
+}
+
+export interface RunningDaemon {
+  handle: ProcessHandle;
+  pid: number;
+}
+
+/** pids of the processes in process group `pgid` whose comm is `comm`, from /proc/<pid>/stat. */
+export async function groupMembers(pgid: number, comm: string): Promise<number[]> {
+  const out: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split at the last ')'.
+    const close = stat.lastIndexOf(')');
+    if (close < 0) continue;
+    const name = stat.slice(stat.indexOf('(') + 1, close);
+    const fields = stat.slice(close + 2).split(' ');
+    if (name === comm && Number(fields[2]) === pgid) out.push(Number(entry));
+  }
+  return out;
+}
+
+/** Whether `ss -Hltn` output shows a listener on address:port (or on every address). */
+export function listensOn(ssOutput: string, address: string, port: number): boolean {
+  const locals = ssOutput
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[3])
+    .filter((l): l is string => l !== undefined);
+  return locals.some((l) =>
+    [`${address}:${port}`, `0.0.0.0:${port}`, `*:${port}`, `[::]:${port}`].includes(l),
+  );
+}
+
+export async function launchDaemon(l: DaemonLaunch): Promise<RunningDaemon> {
+  const handle = await l.host.spawn(l.command, { name: l.kind });
+  const what = `${l.kind} on ${l.host.name} listening on ${l.address}:${l.port}`;
+  // Should the daemon exit (bad config, port taken), the wait ends at once with its output.
+  const exited = new AbortController();
+  void handle
+    .wait()
+    .then((s) =>
+      exited.abort(
+        new Error(
+          `${l.kind} on ${l.host.name} exited while starting (${JSON.stringify(s)}): ${handle.output().slice(-2000)}`,
+        ),
+      ),
+    );
+  try {
+    const listening = await runAndExpect(
+      async (signal) => {
+        const r = await l.host.exec(`ss -Hltn 'sport = :${l.port}'`, { timeoutMs: 5_000, signal });
+        if (r.code !== 0) throw new Error(`ss failed: ${r.stderr.trim()}`);
+        return listensOn(r.stdout, l.address, l.port);
+      },
+      true,
+      { timeoutMs: l.timeoutMs, intervalMs: 50, signal: exited.signal, what },
+    );
+    if (!listening.ok)
+      throw new Error(`${listening.message}; daemon output: ${handle.output().slice(-2000)}`);
+    const pids = await groupMembers(handle.pgid, l.comm);
+    if (pids.length === 0)
+      throw new Error(`${l.kind} on ${l.host.name}: no ${l.comm} process in process group ${handle.pgid}`);
+    // The daemon is the group's first (lowest-pid) process of its name: forks come later.
+    return { handle, pid: Math.min(...pids) };
+  } catch (err) {
+    await handle.stop({ graceMs: STOP_GRACE_MS });
+    throw err;
+  }
+}
+
+export async function stopDaemon(running: RunningDaemon | undefined, dir: string | undefined): Promise<void> {
+  if (running) await running.handle.stop({ graceMs: STOP_GRACE_MS });
+  if (dir) await rm(dir, { recursive: true, force: true });
+}

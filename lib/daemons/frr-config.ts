@@ -1,0 +1,36 @@
+/** FRR bgpd's config for the device under test: passive neighbors, IPv4 unicast, no policy needed. */
+import type { BgpNeighbor } from './bgp-daemon.ts';
+
+export interface FrrConfig {
+  localAs: number;
+  routerId: string;
+  holdTimeSeconds: number;
+  neighbors: readonly BgpNeighbor[];
+}
+
+export function frrConfig(c: FrrConfig): string {
+  const neighbors = c.neighbors.flatMap((n) => [
+    ` neighbor ${n.address} remote-as ${n.as}`,
+    ` neighbor ${n.address} passive`,
+    // Without zebra bgpd knows no interfaces, so it cannot tell a directly connected eBGP peer.
+    ` neighbor ${n.address} disable-connected-check`,
+  ]);
+  const activate = c.neighbors.map((n) => `  neighbor ${n.address} activate`);
+  return `frr defaults traditional
+hostname netscale-dut
+log stdout informational
+!
+router bgp ${c.localAs}
+ bgp router-id ${c.routerId}
+ ! eBGP without policy would accept and send nothing (RFC 8212); nothing to check networks against without zebra.
+ no bgp ebgp-requires-policy
+ no bgp network import-check
+ timers bgp ${Math.max(1, Math.floor(c.holdTimeSeconds / 3))} ${c.holdTimeSeconds}
+${neighbors.join('\n')}
+ !
+ address-family ipv4 unicast
+${activate.join('\n')}
+ exit-address-family
+!
+`;
+}
