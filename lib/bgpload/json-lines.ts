@@ -12,6 +12,7 @@ export type LoadCommand = 'announce' | 'withdraw' | 'flap' | 'records' | 'quit';
 
 /** Every line either process prints. */
 export type ProcessEvent =
+  | { event: 'connecting'; peers: number; t: number }
   | { event: 'established'; peer: string; t: number }
   | { event: 'ready'; peers: number; t: number; encodeMs?: number }
   | { event: 'done'; cmd: Exclude<LoadCommand, 'records' | 'quit'>; t: number; ms: number }

@@ -138,6 +138,25 @@ export const repeatSchema = z.strictObject({
   reboot: z.boolean().default(false),
 });
 
+/**
+ * A scenario against real BGP daemons (suites/bgp-daemons): each iteration's `agents` are the native
+ * generator's BGP peers and `routes` the prefixes each announces; the Contrail sections are not used.
+ */
+export const bgpDaemonSchema = z.strictObject({
+  /** The daemons the scenario runs against (NETSCALE_DUT picks one of them). */
+  duts: z
+    .array(z.enum(['gobgp', 'bird', 'frr']))
+    .min(1)
+    .default(['gobgp', 'bird', 'frr']),
+  /** The daemon's AS. */
+  localAs: z.number().int().min(1).max(4_294_967_295).default(64512),
+  /** distinct: each peer its own prefixes; shared: every peer the same ones (the daemon picks a best path). */
+  mode: z.enum(['distinct', 'shared']).default('distinct'),
+  asPathLength: z.number().int().min(1).max(255).default(1),
+  communities: z.array(z.string().regex(/^\d+:\d+$/, 'a community like 65000:100')).default([]),
+  holdTimeSeconds: z.number().int().min(3).max(65535).default(90),
+});
+
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a lower-case name of letters, digits and -'),
   description: z.string().default(''),
@@ -163,6 +182,8 @@ export const scenarioSchema = z.strictObject({
   verifyRoutes: z.boolean().default(true),
   operation: operationSchema.default({ kind: 'add' }),
   repeat: repeatSchema.default(repeatSchema.parse({})),
+  /** Present: the scenario runs against real BGP daemons (suites/bgp-daemons), not a control node. */
+  bgpDaemon: bgpDaemonSchema.optional(),
   /** Threshold overrides by metric name, e.g. prefix_add_time: '< 30s'. */
   thresholds: z
     .record(z.string().regex(/^[a-z][a-z0-9_]*$/, 'a metric name like prefix_add_time'), z.string().min(1))
@@ -177,6 +198,7 @@ export type ConnectivityCheckSettings = z.infer<typeof connectivityCheckSchema>;
 export type BgpStressSettings = z.infer<typeof bgpStressSchema>;
 export type ControlNodeSettings = z.infer<typeof controlNodeSettingsSchema>;
 export type Operation = z.infer<typeof operationSchema>;
+export type BgpDaemonSettings = z.infer<typeof bgpDaemonSchema>;
 export type Scenario = z.infer<typeof scenarioSchema>;
 /** What a scenario file may contain (defaults not yet applied). */
 export type ScenarioInput = z.input<typeof scenarioSchema>;

@@ -1,7 +1,7 @@
 /**
  * `netscale bgp-load --spec <file.json>`: the native BGP load generator as its own process (run it
  * inside a network namespace with `ip netns exec`). Prints JSON lines (lib/bgpload/json-lines.ts) and
- * takes commands on stdin: announce, withdraw, flap <n>, records, quit; EOF is quit.
+ * takes commands on stdin (its first line, `connecting`, marks when it begins bringing up its sessions): announce, withdraw, flap <n>, records, quit; EOF is quit.
  */
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
@@ -54,6 +54,7 @@ export async function runBgpLoad(specFile: string, emit: EventWriter, stdin: Rea
   const gen = new BgpLoadGenerator({ ...generatorOptions(spec), onEvent: emit });
   try {
     try {
+      emit({ event: 'connecting', peers: spec.peers.count, t: now() });
       await gen.connect();
     } catch (err) {
       emit({ event: 'error', message: (err as Error).message, t: now() });

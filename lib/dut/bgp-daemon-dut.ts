@@ -1,0 +1,176 @@
+/**
+ * A real BGP daemon (lib/daemons: GoBGP, BIRD 2, FRR) as the scale pipeline's device under test. Its own
+ * view, read through its own interface (gobgp -j, birdc, vtysh json), is polled by the same adaptive
+ * poller as a control node's introspect: established sessions of the generator's peers (the monitor's
+ * session does not count) and the prefixes in its RIB. Its process is sampled from /proc on its side of
+ * the topology; restart() stops it and starts it again with the same configuration.
+ *
+ *   const dut = new BgpDaemonDut(daemon, startOptions, started);
+ *   const obs = dut.observe({ peers: ['198.18.1.1', '198.18.1.2'] }, { targets, makeSeries });
+ */
+import { monotonicMs } from '../clock.ts';
+import type {
+  BgpDaemon,
+  BgpDaemonStartOptions,
+  BgpDaemonState,
+  StartedBgpDaemon,
+} from '../daemons/bgp-daemon.ts';
+import { IntrospectPoller, type IntrospectSource } from '../measure/introspect-poller.ts';
+import { deriveMilestone, widenToRequest, type MilestoneSpec } from '../measure/milestones.ts';
+import { readProcessAndHost } from '../measure/process-reading.ts';
+import { ProcessSampler } from '../measure/process-sampler.ts';
+import type { Series } from '../measure/series.ts';
+import type { Dut, DutStats, Observation } from './dut.ts';
+
+/** CPU of a before/after reading is averaged over this window. */
+const STATS_CPU_WINDOW_MS = 500;
+
+/** The generator peers an iteration brings up, by source address. */
+export interface DaemonScope {
+  peers: readonly string[];
+}
+
+export class BgpDaemonDut implements Dut<DaemonScope> {
+  constructor(
+    readonly daemon: BgpDaemon,
+    private readonly startOptions: BgpDaemonStartOptions,
+    private started: StartedBgpDaemon,
+  ) {}
+
+  get name(): string {
+    return `${this.daemon.kind} at ${this.started.address}:${this.started.port}`;
+  }
+
+  get config(): StartedBgpDaemon {
+    return this.started;
+  }
+
+  async version(): Promise<string> {
+    return `${this.daemon.kind} ${await this.daemon.version()}`;
+  }
+
+  private source(scope: DaemonScope): IntrospectSource {
+    const own = new Set(scope.peers);
+    // One state() answers both kinds the poller asks for within a short time (each call costs 40-200 ms).
+    let last: { t: number; state: Promise<BgpDaemonState> } | undefined;
+    const state = () => {
+      const now = monotonicMs();
+      if (!last || now - last.t > 5) last = { t: now, state: this.daemon.state() };
+      return last.state;
+    };
+    return {
+      neighborCount: async () =>
+        (await state()).peers.filter((p) => own.has(p.address) && p.state === 'established').length,
+      routeSummary: async () => {
+        const s = await state();
+        return [
+          {
+            name: 'ipv4-unicast',
+            prefixes: s.ribPrefixes,
+            paths: s.ribPrefixes,
+            primaryPaths: s.ribPrefixes,
+            secondaryPaths: 0,
+            infeasiblePaths: 0,
+            // A daemon does not say what it still has to send.
+            pendingUpdates: 0,
+          },
+        ];
+      },
+    };
+  }
+
+  observe(
+    scope: DaemonScope,
+    o: { targets: { peers: number; prefixes: number }; makeSeries: (name: string, unit: string) => Series },
+  ): Observation {
+    const poller = new IntrospectPoller(this.source(scope), {
+      tableRegex: '',
+      targets: o.targets,
+      makeSeries: o.makeSeries,
+    });
+    return {
+      series: poller.series,
+      start: () => poller.start(),
+      stop: () => poller.stop(),
+      hot: (kinds) => poller.setHot(kinds),
+      latest: () => {
+        const s = poller.snapshot();
+        return { peersUp: s.peersUp ?? 0, prefixes: s.prefixes ?? 0, pendingUpdates: 0, t: s.t };
+      },
+      milestone: (spec: MilestoneSpec, kind) =>
+        widenToRequest(
+          deriveMilestone(spec, Object.values(poller.series)),
+          kind === 'peers' ? poller.series.peersRequestMs : poller.series.routesRequestMs,
+        ),
+      requests: () => ({
+        via: `${this.daemon.kind} state`,
+        made: poller.requests,
+        failed: poller.errors,
+        lastError: poller.lastError,
+      }),
+    };
+  }
+
+  private pid(): number {
+    const pid = this.daemon.pid;
+    if (pid === undefined) throw new Error(`${this.name}: the daemon is not running`);
+    return pid;
+  }
+
+  async sampleProcess(opts: {
+    intervalMs: number;
+    makeSeries: (name: string, unit: string) => Series;
+  }): Promise<ProcessSampler> {
+    return ProcessSampler.start(this.startOptions.topology.dutHost, { pid: this.pid(), ...opts });
+  }
+
+  async restart(): Promise<{ downMs: number }> {
+    const t0 = monotonicMs();
+    await this.daemon.stop();
+    this.started = await this.daemon.start(this.startOptions);
+    return { downMs: monotonicMs() - t0 };
+  }
+
+  async snapshot(scope: DaemonScope): Promise<unknown> {
+    const s = await this.daemon.state();
+    const own = new Set(scope.peers);
+    return { ...s, peers: s.peers.filter((p) => own.has(p.address)) };
+  }
+
+  async stats(): Promise<DutStats> {
+    const wall = Date.now();
+    const errors: string[] = [];
+    const part = <T>(what: string, p: Promise<T>): Promise<T | undefined> =>
+      p.catch((err: Error) => {
+        errors.push(`${what}: ${err.message}`);
+        return undefined;
+      });
+    const [version, resources, state] = await Promise.all([
+      part('version', this.version()),
+      part(
+        'process',
+        Promise.resolve().then(() =>
+          readProcessAndHost(
+            this.startOptions.topology.dutHost,
+            { pidCommand: `echo ${this.pid()}` },
+            { windowMs: STATS_CPU_WINDOW_MS },
+          ),
+        ),
+      ),
+      part('state', this.daemon.state()),
+    ]);
+    return {
+      wall,
+      version,
+      resources,
+      peersUp: state?.peersEstablished,
+      routes: state && {
+        tables: 1,
+        prefixes: state.ribPrefixes,
+        paths: state.ribPrefixes,
+        pendingUpdates: 0,
+      },
+      errors,
+    };
+  }
+}

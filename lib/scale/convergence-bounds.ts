@@ -1,0 +1,53 @@
+/**
+ * The truth check of a convergence measured on a BGP daemon: two observers the poller cannot see bound
+ * it. The generator's last UPDATE written is a lower bound (the daemon cannot hold what it was not yet
+ * sent); the monitor peer's moment of holding every prefix (or none, after a withdraw) is an upper bound
+ * (the daemon cannot re-advertise what it does not hold). The poller's milestone, a bracket [lo, t] of
+ * its samples, must meet that interval: t no earlier than the generator's last write, lo no later than
+ * the monitor's moment. Each line also says how long injection took next to how long the daemon took,
+ * so a reader sees whether the generator or the daemon was the bottleneck.
+ */
+import type { Milestone } from '../measure/milestones.ts';
+
+export interface ConvergenceBounds {
+  phase: 'add' | 'withdraw';
+  /** Monotonic ms the phase was triggered. */
+  trigger: number;
+  /** The generator's last UPDATE written (kernel accepted its last byte). */
+  lastWritten: number | undefined;
+  /** The poller's milestone (first sample at the target, previous sample below it). */
+  measured: Milestone | undefined;
+  /** The monitor peer's read time of the UPDATE that made its count reach the target. */
+  monitor: number | undefined;
+  holds: boolean;
+  line: string;
+}
+
+const s = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
+
+export function convergenceBounds(o: {
+  phase: 'add' | 'withdraw';
+  trigger: number;
+  lastWritten: number | undefined;
+  measured: Milestone | undefined;
+  monitor: number | undefined;
+}): ConvergenceBounds {
+  const { trigger, lastWritten, measured, monitor } = o;
+  const problems: string[] = [];
+  if (lastWritten === undefined) problems.push('the generator recorded no last write');
+  if (measured === undefined) problems.push('the poller did not see the milestone');
+  if (monitor === undefined) problems.push('the monitor never reached the count');
+  if (lastWritten !== undefined && measured && measured.t < lastWritten)
+    problems.push(`the poller saw it ${s(lastWritten - measured.t)} before the generator finished writing`);
+  if (monitor !== undefined && measured && (measured.lo ?? measured.t) > monitor)
+    problems.push(
+      `the poller's lower bound is ${s((measured.lo ?? measured.t) - monitor)} after the monitor had it`,
+    );
+  const injected = lastWritten === undefined ? 'not recorded' : s(lastWritten - trigger);
+  const daemon = measured ? `${s(measured.t - trigger)} (±${s(measured.uncertaintyMs ?? 0)})` : 'not seen';
+  const mon = monitor === undefined ? 'not seen' : s(monitor - trigger);
+  const line =
+    `${o.phase}: injected in ${injected}, daemon converged at ${daemon}, monitor at ${mon}` +
+    (problems.length ? ` — truth check FAILED: ${problems.join('; ')}` : ' — within bounds');
+  return { ...o, holds: problems.length === 0, line };
+}

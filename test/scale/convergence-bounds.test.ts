@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { convergenceBounds } from '../../lib/scale/convergence-bounds.ts';
+import type { Milestone } from '../../lib/measure/milestones.ts';
+
+const milestone = (lo: number, t: number): Milestone => ({
+  name: 'routes complete',
+  t,
+  lo,
+  wall: 0,
+  uncertaintyMs: t - lo,
+});
+
+describe('the truth check of a daemon convergence', () => {
+  it('holds when the poller bracket meets [last write, monitor]', () => {
+    const b = convergenceBounds({
+      phase: 'add',
+      trigger: 1000,
+      lastWritten: 1050,
+      measured: milestone(1300, 1400),
+      monitor: 1350,
+    });
+    expect(b.holds).toBe(true);
+    expect(b.line).toBe(
+      'add: injected in 0.050 s, daemon converged at 0.400 s (±0.100 s), monitor at 0.350 s — within bounds',
+    );
+  });
+
+  it('fails when the poller saw all prefixes before the generator finished writing them', () => {
+    const b = convergenceBounds({
+      phase: 'add',
+      trigger: 1000,
+      lastWritten: 1500,
+      measured: milestone(1100, 1200),
+      monitor: 1600,
+    });
+    expect(b.holds).toBe(false);
+    expect(b.line).toMatch(
+      /truth check FAILED: the poller saw it 0\.300 s before the generator finished writing/,
+    );
+  });
+
+  it('fails when the poller lower bound lies after the monitor already had every prefix', () => {
+    const b = convergenceBounds({
+      phase: 'withdraw',
+      trigger: 0,
+      lastWritten: 10,
+      measured: milestone(900, 1000),
+      monitor: 400,
+    });
+    expect(b.holds).toBe(false);
+    expect(b.line).toMatch(/the poller's lower bound is 0\.500 s after the monitor had it/);
+  });
+
+  it('fails, naming each, when an observer saw nothing', () => {
+    const b = convergenceBounds({
+      phase: 'add',
+      trigger: 0,
+      lastWritten: undefined,
+      measured: undefined,
+      monitor: undefined,
+    });
+    expect(b.holds).toBe(false);
+    expect(b.line).toContain(
+      'the generator recorded no last write; the poller did not see the milestone; the monitor never reached the count',
+    );
+  });
+});
