@@ -148,25 +148,66 @@ export const routerSchema = z.strictObject({
     .optional(),
 });
 
-export const trafficGeneratorSchema = z.strictObject({
-  host: hostRef,
-  kind: z.enum(['moongen']).default('moongen'),
-  /** MoonGen checkout: the script and build live below it. */
-  baseDir: z.string(),
-  binary: z.string().default('./build/MoonGen'),
-  script: z.string().default('examples/opnfv-vsperf.lua'),
-  ports: z.array(z.number().int().nonnegative()).min(1).default([0, 1]),
-  linkSpeedGbps: z
-    .union([z.literal(1), z.literal(10), z.literal(25), z.literal(40), z.literal(100)])
-    .default(10),
-  /** Seconds MoonGen may run beyond the requested trial time before it is killed. */
-  timeoutSlackSeconds: z.number().positive().default(300),
-  /**
-   * The base dir is the MoonGen emulator's (embedded lab): laid out per worker before use, with the DUT
-   * model the spec asks for.
-   */
-  emulated: z.boolean().default(false),
+/**
+ * kind: netns: the data plane in network namespaces on the generator's host (lib/dataplane; root needed).
+ * The namespaces are created for the run and deleted after it, also when the run is killed.
+ */
+export const netnsDataplaneSchema = z.strictObject({
+  /** How the DUT namespace forwards: kernel router (two subnets) or a Linux bridge. */
+  dut: z.enum(['router', 'bridge']).default('router'),
+  /** Shape the DUT's egress (both directions) to this rate, Mbit/s with L1 overhead; absent: unshaped. */
+  rateLimitMbit: z.number().positive().optional(),
+  shaper: z.enum(['tbf', 'htb']).default('tbf'),
+  /** Nominal link speed for line-rate %, Mbit/s (veth has none); the searches' top rate. */
+  linkSpeedMbit: z.number().positive(),
+  /** Trials last at most this long, s (scenarios sized for hardware ask for 60 s). */
+  maxTrialSeconds: z.number().positive().default(1),
+  /** Shortfall of the achieved rate below the offered rate that is the sender's own timing noise, %. */
+  pacingTolerancePct: z.number().min(0).max(50).default(1),
+  /** Latency probes per second and direction, when latency is measured. */
+  probesPerSecond: z.number().positive().default(1000),
+  /** Unpaced send time per frame size that calibrates the generator alone, s. */
+  calibrationSeconds: z.number().positive().default(0.3),
 });
+
+export const trafficGeneratorSchema = z
+  .strictObject({
+    host: hostRef,
+    kind: z.enum(['moongen', 'netns']).default('moongen'),
+    /** MoonGen checkout: the script and build live below it. kind netns: the generator's work dir. */
+    baseDir: z.string(),
+    binary: z.string().default('./build/MoonGen'),
+    script: z.string().default('examples/opnfv-vsperf.lua'),
+    ports: z.array(z.number().int().nonnegative()).min(1).default([0, 1]),
+    linkSpeedGbps: z
+      .union([z.literal(1), z.literal(10), z.literal(25), z.literal(40), z.literal(100)])
+      .default(10),
+    /** Seconds MoonGen may run beyond the requested trial time before it is killed. */
+    timeoutSlackSeconds: z.number().positive().default(300),
+    /**
+     * The base dir is the MoonGen emulator's (embedded lab): laid out per worker before use, with the DUT
+     * model the spec asks for.
+     */
+    emulated: z.boolean().default(false),
+    /** kind: netns only (required there): the namespaces, the DUT and its link speed. */
+    netns: netnsDataplaneSchema.optional(),
+  })
+  .superRefine((tg, ctx) => {
+    if (tg.kind === 'netns' && !tg.netns) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['netns'],
+        message: 'expected a netns section (dut, linkSpeedMbit, ...) for kind: netns',
+      });
+    }
+    if (tg.kind !== 'netns' && tg.netns) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['netns'],
+        message: `only for kind: netns, found kind: ${tg.kind}`,
+      });
+    }
+  });
 
 /**
  * The embedded lab: which lab host runs the emulated control node and where its state lives. Its real
@@ -208,5 +249,6 @@ export type ConfigApiConfig = z.infer<typeof configApiSchema>;
 export type TestServerConfig = z.infer<typeof testServerSchema>;
 export type RouterConfig = z.infer<typeof routerSchema>;
 export type TrafficGeneratorConfig = z.infer<typeof trafficGeneratorSchema>;
+export type NetnsDataplaneConfig = z.infer<typeof netnsDataplaneSchema>;
 export type LabFile = z.infer<typeof labSchema>;
 export type EmbeddedLabConfig = z.infer<typeof embeddedLabSchema>;

@@ -75,6 +75,18 @@ async function checkHost(lab: Lab, name: string, host: Host): Promise<HostCheck>
   }
   for (const tg of lab.trafficGenerators.filter((r) => r.host === host)) {
     const { baseDir, binary, script } = tg.config;
+    if (tg.config.kind === 'netns') {
+      // baseDir is the data plane's work dir (the sender is built there), not a MoonGen checkout.
+      items.push(
+        await probeCommand(
+          host,
+          'netns data plane',
+          `{ test "$(id -u)" = 0 && command -v ip && command -v tc && command -v chrt && command -v cc && command -v python3 && mkdir -p ${shellQuote(baseDir)} && test -w ${shellQuote(baseDir)}; } >/dev/null 2>&1`,
+          `expected root, iproute2 (ip, tc), chrt, a C compiler (cc), python3 and a writable work dir ${baseDir}`,
+        ),
+      );
+      continue;
+    }
     items.push(
       await probeCommand(
         host,
