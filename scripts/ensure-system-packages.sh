@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests use (a real OpenSSH sshd on loopback, ip, ps, flock, BIRD 2 as a
-# real BGP peer for the codec; gobgpd, bird2 and frr as devices under test) when they are missing.
+# real BGP peer for the codec; gobgpd, bird2 and frr as devices under test; cc and python3 for the data
+# plane's sender and receiver) when they are missing.
 # Runs before `npm test`; installs only as root, otherwise says what is missing and stops.
 set -euo pipefail
 
@@ -18,6 +19,10 @@ command -v bird >/dev/null 2>&1 || need+=(bird2)
 # Real BGP daemons as devices under test (lib/daemons).
 command -v gobgpd >/dev/null 2>&1 || need+=(gobgpd)
 { [ -x /usr/lib/frr/bgpd ] && command -v vtysh >/dev/null 2>&1; } || need+=(frr)
+# The data plane's paced sender is built with cc (lib/dataplane/sender); python3 runs its latency receiver.
+command -v cc >/dev/null 2>&1 || need+=(gcc)
+[ -e /usr/include/stdio.h ] || need+=(libc6-dev)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" != 0 ]; then
