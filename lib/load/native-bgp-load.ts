@@ -54,8 +54,11 @@ export class NativeBgpLoad implements Load<DaemonScope> {
   private readonly started: LoadProcess[] = [];
   private readonly eventListeners = new Set<(e: LoadEvent) => void>();
   private readonly processListeners = new Set<(p: LoadProcess) => void>();
-  /** Per iteration, the generator's per-peer records after its last command. */
-  readonly peerRecords = new Map<number, PeerRecord[]>();
+  /**
+   * Per iteration, the generator's per-peer records as read after each announce and withdraw, in order
+   * (a flap's reconnect starts a new process: its records follow the first one's).
+   */
+  readonly peerRecords = new Map<number, PeerRecord[][]>();
   private starts = 0;
 
   constructor(private readonly o: NativeBgpLoadOptions) {
@@ -149,7 +152,7 @@ export class NativeBgpLoad implements Load<DaemonScope> {
   private async readRecords(k: number): Promise<PeerRecord[]> {
     const e = await this.process(k).command('records', (e) => e.event === 'records', COMMAND_TIMEOUT_MS);
     const records = e.event === 'records' ? e.records : [];
-    this.peerRecords.set(k, records);
+    this.peerRecords.set(k, [...(this.peerRecords.get(k) ?? []), records]);
     return records;
   }
 

@@ -12,6 +12,7 @@
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { BgpProcess } from '../bgpload/bgp-process.ts';
+import type { PeerRecord } from '../bgpload/peer-record.ts';
 import type { BgpMonitorSpecInput } from '../bgpload/spec.ts';
 import type { BgpDaemonKind, BgpDaemonStartOptions } from '../daemons/bgp-daemon.ts';
 import { createBgpDaemon } from '../daemons/create-bgp-daemon.ts';
@@ -139,9 +140,10 @@ export class DaemonScaleSession {
   async run(): Promise<DaemonScaleResult> {
     const result = await this.session.run();
     const bounds = result.iterations.map((it, k) => {
-      const records = this.load.peerRecords.get(k) ?? [];
-      const latest = (pick: (r: (typeof records)[number]) => number | null) => {
-        const ts = records.map(pick).filter((t): t is number => t !== null);
+      const reads = this.load.peerRecords.get(k) ?? [];
+      // The add is the first announce's; the withdraw the last process's (after any flap).
+      const latest = (records: PeerRecord[] | undefined, pick: (r: PeerRecord) => number | null) => {
+        const ts = (records ?? []).map(pick).filter((t): t is number => t !== null);
         return ts.length ? Math.max(...ts) : undefined;
       };
       const { marks, milestones } = it.timeline;
@@ -151,7 +153,7 @@ export class DaemonScaleSession {
           convergenceBounds({
             phase: 'add',
             trigger: marks.addTrigger,
-            lastWritten: latest((r) => r.lastUpdateWritten),
+            lastWritten: latest(reads[0], (r) => r.lastUpdateWritten),
             measured: milestones.routesComplete,
             monitor: this.monitorTime(marks.addTrigger, (c) => c >= it.expected.prefixes),
           }),
@@ -161,7 +163,7 @@ export class DaemonScaleSession {
           convergenceBounds({
             phase: 'withdraw',
             trigger: marks.deleteTrigger,
-            lastWritten: latest((r) => r.lastWithdrawWritten),
+            lastWritten: latest(reads.at(-1), (r) => r.lastWithdrawWritten),
             measured: milestones.allWithdrawn,
             monitor: this.monitorTime(marks.deleteTrigger, (c) => c === 0),
           }),
