@@ -115,6 +115,51 @@ export class BgpLoadGenerator {
   }
 
   /**
+   * Churn's first half: every peer withdraws the first ceil(share x M) of its prefixes (packed, encoded
+   * once per subset like the rest).
+   */
+  async withdrawShare(share: number): Promise<void> {
+    await this.forAll('churn withdraw', this.peers, async (p) => {
+      const s = this.sessionOf(p);
+      const { key, prefixes } = this.shareOf(p, share);
+      const stream = this.encoded.withdrawals(key, this.family, prefixes, s.negotiated.maxMessageLength);
+      p.record.withdrawStart = monotonicMs();
+      p.record.lastWithdrawWritten = (await s.write(stream.chunks)).last;
+    });
+  }
+
+  /** Churn's second half: every peer announces the same share again. */
+  async announceShare(share: number): Promise<void> {
+    await this.forAll('churn announce', this.peers, async (p) => {
+      const s = this.sessionOf(p);
+      const { key, prefixes } = this.shareOf(p, share);
+      const batch = announcementsFor(
+        this.family,
+        prefixes,
+        p.config.asn,
+        p.config.address,
+        this.options.attributes,
+      );
+      const times = await s.write(
+        this.encoded.announcements(key, batch, s.negotiated.maxMessageLength).chunks,
+      );
+      p.record.firstUpdateWritten = times.first;
+      p.record.lastUpdateWritten = times.last;
+    });
+  }
+
+  /** A peer's first ceil(share x M) prefixes, and the cache key of their encoding. */
+  private shareOf(
+    p: PeerState,
+    share: number,
+  ): { key: string; prefixes: ReturnType<PrefixPlan['prefixesOf']> } {
+    if (!(share > 0 && share <= 1)) throw new Error(`churn: expected a share in (0, 1], found ${share}`);
+    const all = this.plan.prefixesOf(p.index);
+    const count = Math.ceil(share * all.length);
+    return { key: `block${this.plan.blockOf(p.index)}-first${count}`, prefixes: all.slice(0, count) };
+  }
+
+  /**
    * Closes the first n peers' sessions without withdrawing (Cease / Administrative Reset), then
    * reconnects them; they re-announce if the plan is announced (and send End-of-RIB either way).
    */

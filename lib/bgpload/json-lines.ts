@@ -8,7 +8,8 @@ import type { Readable, Writable } from 'node:stream';
 import { monotonicMs } from '../clock.ts';
 import type { PeerRecord } from './peer-record.ts';
 
-export type LoadCommand = 'announce' | 'withdraw' | 'flap' | 'records' | 'quit';
+export type LoadCommand =
+  'announce' | 'withdraw' | 'flap' | 'churn-withdraw' | 'churn-announce' | 'records' | 'quit';
 
 /** Every line either process prints. */
 export type ProcessEvent =

@@ -63,6 +63,14 @@ export interface Load<Scope> {
   drop(k: number): Promise<void>;
   /** Waits up to timeoutS for iteration k's generators to exit, stops the rest; one note per straggler. */
   finish(k: number, timeoutS: number): Promise<string[]>;
+  /**
+   * Churn, for loads that can take back part of their routes and announce them again (the native BGP
+   * generator; bgp_stress_test cannot): every peer of iteration k withdraws, or announces again, the first
+   * ceil(share x routes) of its prefixes. Resolves once the generators wrote it.
+   */
+  churn?(k: number, step: 'withdraw' | 'announce', share: number): Promise<void>;
+  /** Distinct prefixes a churn of `share` takes from the device (and brings back). */
+  churnedPrefixes?(k: number, share: number): number;
   /** Stops every generator still running. */
   stop(): Promise<void>;
   onEvent(listener: (e: LoadEvent) => void): () => void;

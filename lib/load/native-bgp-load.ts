@@ -175,6 +175,22 @@ export class NativeBgpLoad implements Load<DaemonScope> {
     await p.handle.closeStdin();
   }
 
+  async churn(k: number, step: 'withdraw' | 'announce', share: number): Promise<void> {
+    const cmd = step === 'withdraw' ? 'churn-withdraw' : 'churn-announce';
+    await this.process(k).command(
+      `${cmd} ${share}`,
+      (e) => e.event === 'done' && e.cmd === cmd,
+      COMMAND_TIMEOUT_MS,
+    );
+  }
+
+  churnedPrefixes(k: number, share: number): number {
+    const it = this.o.scenario.iterations[k]!;
+    const perPeer = Math.ceil(share * it.routes);
+    // Shared prefixes leave the device only when every peer has withdrawn them.
+    return this.o.settings.mode === 'distinct' ? perPeer * it.agents : perPeer;
+  }
+
   async drop(k: number): Promise<void> {
     const p = this.running.get(k);
     if (!p) return;

@@ -116,6 +116,15 @@ export function routesComplete(prefixes: number, after?: number): MilestoneSpec 
   };
 }
 
+/** The device holds no more than `prefixes` (a churn's withdrawals have taken effect). */
+export function prefixesAtMost(prefixes: number, after?: number): MilestoneSpec {
+  return {
+    name: 'prefixes_at_most',
+    when: { [SERIES.prefixes]: { '<=': prefixes } },
+    ...(after !== undefined ? { after } : {}),
+  };
+}
+
 export function allWithdrawn(after?: number): MilestoneSpec {
   return { name: 'all_withdrawn', when: { [SERIES.prefixes]: 0 }, ...(after !== undefined ? { after } : {}) };
 }

@@ -96,6 +96,10 @@ export class ContrailScaleSession {
     const where = `scenario ${loaded.file}`;
     const cnRole = lab.controlNodes[0];
     if (!cnRole) throw new Error(`lab ${lab.name}: controlNodes: expected at least one control node`);
+    if (s.operation.kind === 'add_and_churn')
+      throw new Error(
+        `${where}: operation.kind add_and_churn needs a load that can withdraw part of its routes (the native BGP generator against a daemon); bgp_stress_test cannot`,
+      );
     const routerRole = lab.routers[0];
     if (s.router.check && !routerRole)
       throw new Error(`${where}: router.check is set but lab ${lab.name} has no routers`);

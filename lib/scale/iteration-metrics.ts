@@ -22,6 +22,14 @@ export interface TimedSpan {
   resolutionMs: number;
 }
 
+/** One churn round: a share of the prefixes withdrawn, then announced again. */
+export interface ChurnTimes {
+  /** Generators wrote the withdrawals -> the device holds that many fewer prefixes. */
+  withdraw?: TimedSpan;
+  /** Generators wrote the announcements -> the device holds every prefix again. */
+  announce?: TimedSpan;
+}
+
 export interface FlapTimes {
   /** Generators re-feeding -> all prefixes back with nothing pending. */
   reconvergence?: TimedSpan;
@@ -52,6 +60,8 @@ export interface IterationTimeline {
   };
   /** Every flap in order; the worst of each counts. */
   flaps?: FlapTimes[];
+  /** Every churn round in order; the worst of each counts. */
+  churns?: ChurnTimes[];
   expected: ExpectedLoad;
   cpu?: readonly SeriesPoint[];
   rss?: readonly SeriesPoint[];
@@ -109,6 +119,8 @@ export function iterationMetrics(tl: IterationTimeline): Measurements {
     prefix_delete_time: span(tl.marks.deleteTrigger, tl.milestones.allWithdrawn),
     reconvergence_time: seconds(worst(tl.flaps, 'reconvergence')),
     reconnect_time: seconds(worst(tl.flaps, 'reconnect')),
+    churn_withdraw_time: seconds(worst(tl.churns, 'withdraw')),
+    churn_announce_time: seconds(worst(tl.churns, 'announce')),
   } satisfies Measurements);
 
   if (tl.cpu && tl.cpu.length > 0) {
@@ -162,8 +174,12 @@ function highestPeak(all: ReadonlyArray<readonly SeriesPoint[]>, unit: '%' | 'B'
     .reduce<MeasuredValue | undefined>((a, b) => (!a || b.value > a.value ? b : a), undefined);
 }
 
-function worst(flaps: FlapTimes[] | undefined, key: keyof FlapTimes): TimedSpan | undefined {
-  return (flaps ?? [])
+/** The longest span of `key` over a run's flaps or churn rounds. */
+function worst<K extends string>(
+  rounds: ReadonlyArray<Partial<Record<K, TimedSpan>>> | undefined,
+  key: K,
+): TimedSpan | undefined {
+  return (rounds ?? [])
     .map((f) => f[key])
     .reduce<TimedSpan | undefined>((a, b) => (!a || (b && b.ms > a.ms) ? b : a), undefined);
 }

@@ -18,11 +18,17 @@
 import { monotonicMs, sleep } from '../clock.ts';
 import type { DutState, Observation, ObservedKind } from '../dut/dut.ts';
 import type { ExpectedLoad, Load, LoadEvent, LoadEventKind } from '../load/load.ts';
-import { allPeersUp, routesComplete, type MilestoneSpec } from '../measure/milestones.ts';
+import { allPeersUp, prefixesAtMost, routesComplete, type MilestoneSpec } from '../measure/milestones.ts';
 import { runAndExpect } from '../measure/run-and-expect.ts';
 import type { SeriesData, SeriesPoint } from '../measure/series.ts';
 import type { ProgressLine } from '../progress/progress-line.ts';
-import { spanTo, type FlapTimes, type IterationTimeline, type TimedSpan } from './iteration-metrics.ts';
+import {
+  spanTo,
+  type ChurnTimes,
+  type FlapTimes,
+  type IterationTimeline,
+  type TimedSpan,
+} from './iteration-metrics.ts';
 
 export interface PhaseTimeouts {
   peersUpSeconds: number;
@@ -234,13 +240,14 @@ export async function hold<S>(ctx: PhaseContext<S>, seconds: number): Promise<vo
 /** The span from `after` to the last member reaching its milestone (undefined while one has not). */
 function lastOfMembers<S>(
   ctx: PhaseContext<S>,
-  spec: (e: ExpectedLoad) => MilestoneSpec,
+  spec: (e: ExpectedLoad, k: number) => MilestoneSpec,
   kind: ObservedKind,
   after: number,
 ): TimedSpan | undefined {
-  const ms = ctx.observations.map((o, i) =>
-    o.milestone({ ...spec(ctx.load.expected(ctx.ks[i]!)), after }, kind),
-  );
+  const ms = ctx.observations.map((o, i) => {
+    const k = ctx.ks[i]!;
+    return o.milestone({ ...spec(ctx.load.expected(k), k), after }, kind);
+  });
   if (ms.some((m) => m === undefined)) return undefined;
   const last = ms.reduce((a, b) => (b!.t > a!.t ? b : a))!;
   return spanTo(after, last, ctx.clockResolutionMs);
@@ -294,6 +301,61 @@ export async function flap<S>(ctx: PhaseContext<S>, flaps: number): Promise<Flap
     out.push({
       reconnect: lastOfMembers(ctx, (e) => allPeersUp(e.peers), 'peers', upFrom),
       reconvergence: lastOfMembers(ctx, (e) => routesComplete(e.prefixes), 'routes', feedFrom),
+    });
+  }
+  hot(ctx, []);
+  ctx.progress.update({ note: undefined });
+  return out;
+}
+
+/**
+ * Churn: `rounds` times, every generator withdraws a `share` of its prefixes and, once the device holds
+ * that many fewer, announces them again until it holds all. Each half is timed from the command to the
+ * device's count (the generators write at once: no trigger file to wait for). One entry per completed round.
+ */
+export async function churn<S>(ctx: PhaseContext<S>, rounds: number, share: number): Promise<ChurnTimes[]> {
+  const { load } = ctx;
+  if (!load.churn || !load.churnedPrefixes)
+    throw new Error(`churn: the load ${load.name} cannot withdraw and re-announce part of its routes`);
+  const churnStep = load.churn.bind(load);
+  const removed = (k: number) => load.churnedPrefixes!(k, share);
+  const removedAll = ctx.ks.reduce((n, k) => n + removed(k), 0);
+  const out: ChurnTimes[] = [];
+  for (let i = 1; i <= rounds; i++) {
+    ctx.progress.update({ note: `churn ${i}/${rounds}` });
+    hot(ctx, ['routes']);
+    const withdrawFrom = monotonicMs();
+    await eachMember(ctx, (k) => churnStep(k, 'withdraw', share));
+    const target = ctx.expected.prefixes - removedAll;
+    if (
+      !(await waitUntil(
+        ctx,
+        `churn ${i}: ${removedAll} prefixes withdrawn`,
+        (st) => st.prefixes <= target,
+        ctx.timeouts.routesDeleteSeconds,
+      ))
+    )
+      break;
+    const withdrawn = lastOfMembers(
+      ctx,
+      (e, k) => prefixesAtMost(e.prefixes - removed(k)),
+      'routes',
+      withdrawFrom,
+    );
+    const announceFrom = monotonicMs();
+    await eachMember(ctx, (k) => churnStep(k, 'announce', share));
+    if (
+      !(await waitUntil(
+        ctx,
+        `churn ${i}: every prefix back`,
+        routesIn(ctx.expected),
+        ctx.timeouts.routesAddSeconds,
+      ))
+    )
+      break;
+    out.push({
+      withdraw: withdrawn,
+      announce: lastOfMembers(ctx, (e) => routesComplete(e.prefixes), 'routes', announceFrom),
     });
   }
   hot(ctx, []);

@@ -225,6 +225,7 @@ export class ScaleSession<Scope> {
       }
     });
     let flaps: IterationTimeline['flaps'];
+    let churns: IterationTimeline['churns'];
     try {
       for (const o of observations) o.start();
       routerPoller?.start();
@@ -265,6 +266,13 @@ export class ScaleSession<Scope> {
               `flap: drop and reconnect the load ${op.flaps} time(s)`,
               groupScope,
               () => phases.flap(ctx, op.flaps),
+            );
+          }
+          if (added && op.kind === 'add_and_churn') {
+            churns = await this.phase(
+              `churn: withdraw and re-announce ${Math.round(op.share * 100)} % of the prefixes ${op.rounds} time(s)`,
+              groupScope,
+              () => phases.churn(ctx, op.rounds, op.share),
             );
           }
           if (added && op.kind === 'add_and_hold') {
@@ -316,6 +324,7 @@ export class ScaleSession<Scope> {
     const results = ks.map((k, i) =>
       this.iterationResult(run, k, iterationOf(k), observations[i]!, ctx, {
         flaps,
+        churns,
         sampler,
         testServers: serverSeries,
         routerRoutes,
@@ -360,6 +369,7 @@ export class ScaleSession<Scope> {
     ctx: phases.PhaseContext<Scope>,
     g: {
       flaps: IterationTimeline['flaps'];
+      churns: IterationTimeline['churns'];
       sampler: ProcessSampler | undefined;
       testServers: TestServerChartData[] | undefined;
       routerRoutes: Milestone | undefined;
@@ -385,6 +395,7 @@ export class ScaleSession<Scope> {
         routerRoutes: g.routerRoutes,
       },
       flaps: g.flaps,
+      churns: g.churns,
       expected,
       cpu: g.sampler?.cpu.points,
       rss: g.sampler?.rss.points,

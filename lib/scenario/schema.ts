@@ -10,7 +10,7 @@
  *   iterations: [{ instances: 2, agents: 10, routes: 50 }]   # ninstances/nagents/nroutes
  *   parallel: false                                          # run_bgp_scale_in_background
  *   servers: [a2s41, 10.84.7.39] | { start: 10.84.55.1, count: 3 }
- *   operation: { kind: add | add_and_hold | add_and_flap, flaps: 3, holdSeconds: 0 }
+ *   operation: { kind: add | add_and_hold | add_and_flap | add_and_churn, flaps: 3, holdSeconds: 0, rounds, share }
  *   thresholds: { prefix_add_time: '< 30s', cpu_peak: '<= 180%' }
  */
 import { z } from 'zod';
@@ -128,6 +128,15 @@ export const operationSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('add') }),
   z.strictObject({ kind: z.literal('add_and_hold'), holdSeconds: z.number().min(0).default(10) }),
   z.strictObject({ kind: z.literal('add_and_flap'), flaps: positive.default(1) }),
+  /**
+   * After the add, `rounds` times: withdraw a `share` of every peer's prefixes and announce them again
+   * (loads that can: the native BGP generator against a daemon).
+   */
+  z.strictObject({
+    kind: z.literal('add_and_churn'),
+    rounds: positive.default(3),
+    share: z.number().gt(0).max(1).default(0.1),
+  }),
 ]);
 
 /** Consecutive runs of the whole scenario with a control-node restart between them (stressfactr run_cpu_test). */

@@ -106,6 +106,18 @@ export const METRICS = {
     domain: 'bgp',
     description: 'worst flap: sessions down -> all peers up again',
   },
+  churn_withdraw_time: {
+    unit: 's',
+    direction: 'lower-is-better',
+    domain: 'bgp',
+    description: 'worst churn round: a share of the prefixes withdrawn -> gone from the device',
+  },
+  churn_announce_time: {
+    unit: 's',
+    direction: 'lower-is-better',
+    domain: 'bgp',
+    description: 'worst churn round: the same share announced again -> every prefix back',
+  },
   cpu_peak: {
     unit: '%',
     direction: 'lower-is-better',

@@ -1,7 +1,8 @@
 /**
  * `netscale bgp-load --spec <file.json>`: the native BGP load generator as its own process (run it
  * inside a network namespace with `ip netns exec`). Prints JSON lines (lib/bgpload/json-lines.ts) and
- * takes commands on stdin (its first line, `connecting`, marks when it begins bringing up its sessions): announce, withdraw, flap <n>, records, quit; EOF is quit.
+ * takes commands on stdin (its first line, `connecting`, marks when it begins bringing up its sessions):
+ * announce, withdraw, flap <n>, churn-withdraw <share>, churn-announce <share>, records, quit; EOF is quit.
  */
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
@@ -13,13 +14,17 @@ import { bgpLoadSpecSchema, generatorOptions } from '../../bgpload/spec.ts';
 async function runCommand(gen: BgpLoadGenerator, line: string, emit: EventWriter): Promise<boolean> {
   const [cmd, arg, ...extra] = line.split(/\s+/);
   const started = now();
-  const timed = async (name: 'announce' | 'withdraw' | 'flap', run: () => Promise<void>) => {
+  const timed = async (
+    name: 'announce' | 'withdraw' | 'flap' | 'churn-withdraw' | 'churn-announce',
+    run: () => Promise<void>,
+  ) => {
     await run();
     const t = now();
     emit({ event: 'done', cmd: name, t, ms: t - started });
   };
   try {
-    if (extra.length > 0 || (arg !== undefined && cmd !== 'flap'))
+    const takesArg = cmd === 'flap' || cmd === 'churn-withdraw' || cmd === 'churn-announce';
+    if (extra.length > 0 || (arg !== undefined && !takesArg))
       throw new Error(`unexpected argument in "${line}"`);
     switch (cmd) {
       case 'announce':
@@ -35,13 +40,25 @@ async function runCommand(gen: BgpLoadGenerator, line: string, emit: EventWriter
         await timed('flap', () => gen.flap(n));
         return true;
       }
+      case 'churn-withdraw':
+      case 'churn-announce': {
+        const share = Number(arg);
+        if (arg === undefined || !(share > 0 && share <= 1))
+          throw new Error(`${cmd}: expected "${cmd} <share in (0, 1]>", found "${line}"`);
+        await timed(cmd, () =>
+          cmd === 'churn-withdraw' ? gen.withdrawShare(share) : gen.announceShare(share),
+        );
+        return true;
+      }
       case 'records':
         emit({ event: 'records', records: gen.records(), t: now() });
         return true;
       case 'quit':
         return false;
       default:
-        throw new Error(`unknown command "${line}" (expected announce, withdraw, flap <n>, records, quit)`);
+        throw new Error(
+          `unknown command "${line}" (expected announce, withdraw, flap <n>, churn-withdraw <share>, churn-announce <share>, records, quit)`,
+        );
     }
   } catch (err) {
     emit({ event: 'error', cmd: cmd ?? '', message: (err as Error).message, t: now() });
@@ -73,7 +90,7 @@ export function register(program: Command): void {
   program
     .command('bgp-load')
     .description(
-      'native BGP load generator: JSON lines on stdout, commands on stdin (announce, withdraw, flap <n>, records, quit)',
+      'native BGP load generator: JSON lines on stdout, commands on stdin (announce, withdraw, flap <n>, churn-withdraw <share>, churn-announce <share>, records, quit)',
     )
     .requiredOption('--spec <file>', 'spec file (JSON): dut, peers, prefixes, attributes, session settings')
     .action(async (o: { spec: string }) => {
