@@ -197,6 +197,21 @@ describe('BgpLoadGenerator', () => {
     }
   });
 
+  it("churn withdraws the first share of every peer's prefixes, then announces exactly those again", async () => {
+    const g = await start({ dut: false, gen: false });
+    await g.announce();
+    const s = dut.session('127.0.1.2')!;
+    await vi.waitFor(() => expect(announced(s)).toHaveLength(3000), POLL);
+    const first = announced(s).slice(0, 300);
+    await g.withdrawShare(0.1);
+    await vi.waitFor(() => expect(withdrawn(s)).toHaveLength(300), POLL);
+    expect(withdrawn(s)).toEqual(first);
+    await g.announceShare(0.1);
+    await vi.waitFor(() => expect(announced(s)).toHaveLength(3300), POLL);
+    expect(announced(s).slice(3000)).toEqual(first);
+    await expect(g.withdrawShare(0)).rejects.toThrow('churn: expected a share in (0, 1], found 0');
+  });
+
   it('flap closes n sessions without withdrawing, reconnects them and re-announces', async () => {
     const g = await start({ dut: false, gen: false });
     await g.announce();
