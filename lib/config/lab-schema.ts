@@ -223,24 +223,35 @@ export const embeddedLabSchema = z.strictObject({
   configApiPort: port,
 });
 
-export const labSchema = z.strictObject({
-  name: z.string().min(1),
-  /** Defaults merged into every host entry. */
-  defaults: hostSchema.partial().omit({ address: true }).default({}),
-  hosts: z.record(z.string().min(1), hostSchema.partial({ transport: true, port: true })),
-  controlNodes: z.array(controlNodeSchema).min(1),
-  configApi: configApiSchema.optional(),
-  testServers: z.array(testServerSchema).default([]),
-  routers: z.array(routerSchema).default([]),
-  trafficGenerators: z.array(trafficGeneratorSchema).default([]),
-  /** Embedded lab only: how to start the emulated control node (see labs/sim.yaml). */
-  sim: embeddedLabSchema.optional(),
-  /**
-   * Directory on controlNodes[0]'s host where runs keep the lab lock and the record of what they changed
-   * on the lab (so a crashed run's changes can be reverted by the next run or `netscale lab restore`).
-   */
-  stateDir: z.string().min(1).default('/var/tmp/netscale'),
-});
+export const labSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    /** Defaults merged into every host entry. */
+    defaults: hostSchema.partial().omit({ address: true }).default({}),
+    hosts: z.record(z.string().min(1), hostSchema.partial({ transport: true, port: true })),
+    /** The BGP suites need one; a data-plane-only lab (labs/netns.yaml) has none. */
+    controlNodes: z.array(controlNodeSchema).default([]),
+    configApi: configApiSchema.optional(),
+    testServers: z.array(testServerSchema).default([]),
+    routers: z.array(routerSchema).default([]),
+    trafficGenerators: z.array(trafficGeneratorSchema).default([]),
+    /** Embedded lab only: how to start the emulated control node (see labs/sim.yaml). */
+    sim: embeddedLabSchema.optional(),
+    /**
+     * Directory on controlNodes[0]'s host (else trafficGenerators[0]'s) where runs keep the lab lock and the
+     * record of what they changed on the lab (so a crashed run's changes can be reverted by the next run or
+     * `netscale lab restore`).
+     */
+    stateDir: z.string().min(1).default('/var/tmp/netscale'),
+  })
+  .superRefine((lab, ctx) => {
+    if (lab.controlNodes.length === 0 && lab.trafficGenerators.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['controlNodes'],
+        message: 'expected at least one control node or traffic generator (a lab tests something)',
+      });
+  });
 
 export type AuthConfig = z.infer<typeof authSchema>;
 export type HostConfig = z.infer<typeof hostSchema>;

@@ -6,6 +6,7 @@
 import type { Host } from '../hosts/host.ts';
 import { SshHostError } from '../hosts/ssh-host.ts';
 import { ChangeRecord } from './change-record.ts';
+import { stateHost } from './lab-claim.ts';
 import { readLockOwner } from './lab-lock.ts';
 import { shellQuote } from '../hosts/shell-quote.ts';
 import { redactError } from '../log/redact.ts';
@@ -98,13 +99,13 @@ async function checkHost(lab: Lab, name: string, host: Host): Promise<HostCheck>
   }
   for (const cn of lab.controlNodes.filter((r) => r.host === host))
     items.push(await probeHttp('introspect', cn.config.introspect));
-  if (lab.controlNodes[0]?.host === host) items.push(await probeLabState(lab, host));
+  if (stateHost(lab).host === host) items.push(await probeLabState(lab, host));
   if (lab.configApi?.host === host) items.push(await probeHttp('config API', lab.configApi.config.url));
   return done();
 }
 
 /**
- * The lab lock and change record on controlNodes[0]'s host: usable (flock, a writable stateDir), who
+ * The lab lock and change record on their host (stateHost): usable (flock, a writable stateDir), who
  * holds the lab now, and whether a run left changes that `netscale lab restore` should revert.
  */
 async function probeLabState(lab: Lab, host: Host): Promise<CheckItem> {

@@ -20,7 +20,10 @@ import { describeChange, revertChange } from './revert-change.ts';
 
 const log = createLogger('lab');
 
-export type ClaimableLab = Pick<Lab, 'name' | 'runId' | 'config' | 'hosts' | 'controlNodes' | 'configApi'>;
+export type ClaimableLab = Pick<
+  Lab,
+  'name' | 'runId' | 'config' | 'hosts' | 'controlNodes' | 'configApi' | 'trafficGenerators'
+>;
 
 export type ClaimOptions = Pick<LabLockOptions, 'staleAfterS' | 'heartbeatS' | 'onLost'>;
 
@@ -53,14 +56,14 @@ export interface LabClaim {
   release(): Promise<string[]>;
 }
 
-/** Where the lock and the record live: controlNodes[0]'s host. */
+/** Where the lock and the record live: controlNodes[0]'s host, on a data-plane-only lab trafficGenerators[0]'s. */
 export function stateHost(lab: ClaimableLab): { host: Host; stateDir: string } {
-  const cn = lab.controlNodes[0];
-  if (!cn)
+  const role = lab.controlNodes[0] ?? lab.trafficGenerators[0];
+  if (!role)
     throw new Error(
-      `lab ${lab.name}: controlNodes: expected at least one control node (it keeps the lab lock)`,
+      `lab ${lab.name}: expected a control node or a traffic generator (its host keeps the lab lock)`,
     );
-  return { host: cn.host, stateDir: lab.config.stateDir };
+  return { host: role.host, stateDir: lab.config.stateDir };
 }
 
 /** Reverts the pending changes of `entries`, newest first; returns one line per change that failed. */

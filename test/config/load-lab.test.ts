@@ -96,6 +96,20 @@ describe('lab file loading', () => {
     );
   });
 
+  it('a lab with neither a control node nor a traffic generator names controlNodes', async () => {
+    const { controlNodes: _cn, configApi: _api, ...lab } = validLab('id_test');
+    const file = await d.write('nothing-to-test.yaml', lab);
+    expect(problemsOf(() => loadLabFile(file, vars))).toContain(
+      `${file}: controlNodes: expected at least one control node or traffic generator (a lab tests something)`,
+    );
+  });
+
+  it('labs/netns.yaml: a data-plane lab without a control node is valid', () => {
+    const lab = loadLabFile('labs/netns.yaml', {});
+    expect(lab.config.controlNodes).toEqual([]);
+    expect(lab.config.trafficGenerators[0]?.kind).toBe('netns');
+  });
+
   it('bad port', async () => {
     const lab = validLab('id_test');
     lab.hosts.mx80.port = 70000;
