@@ -2,7 +2,9 @@
  * A real BGP daemon as the device under test: the same contract for GoBGP, BIRD 2 and FRR, so a run
  * does not care which one it measures. start() returns the daemon's real configuration (after the
  * testcontainers idea of a started service), state() reads the daemon's own view through its own
- * interface, pid is the daemon process for /proc CPU and RSS sampling.
+ * interface, pid is the daemon process for /proc CPU and RSS sampling. A poller reads one kind at a
+ * time (peersEstablished, ribPrefixes), each one cheap query on a connection the driver keeps open
+ * (BIRD's control socket, bgpd's vty socket, gobgpd's gRPC API); state() is the full snapshot.
  */
 import type { DaemonTopology } from './topology.ts';
 
@@ -71,6 +73,10 @@ export interface BgpDaemon {
   start(opts: BgpDaemonStartOptions): Promise<StartedBgpDaemon>;
   /** The daemon's own view of its sessions and RIB. */
   state(signal?: AbortSignal): Promise<BgpDaemonState>;
+  /** How many of these neighbors (by address) have an Established session: one query. */
+  peersEstablished(addresses: readonly string[], signal?: AbortSignal): Promise<number>;
+  /** Distinct IPv4 unicast prefixes in the daemon's RIB: one query. */
+  ribPrefixes(signal?: AbortSignal): Promise<number>;
   /** The daemon's version as it reports it ("3.10.0", "2.0.12", "8.4.4"). */
   version(): Promise<string>;
   /** Ends the daemon's process group (TERM, then KILL) and removes its temp dir. Idempotent. */
@@ -90,6 +96,12 @@ const STATE_NAMES: Readonly<Record<string, BgpSessionState>> = {
 export function sessionState(raw: string): BgpSessionState {
   const word = raw.trim().split(/[\s(]/)[0]?.toLowerCase() ?? '';
   return STATE_NAMES[word] ?? 'unknown';
+}
+
+/** How many of `peers` at one of `addresses` are Established. */
+export function countEstablished(peers: readonly BgpDaemonPeerState[], addresses: readonly string[]): number {
+  const wanted = new Set(addresses);
+  return peers.filter((p) => wanted.has(p.address) && p.state === 'established').length;
 }
 
 /** Builds the common state from per-peer states and the RIB count. */

@@ -1,17 +1,29 @@
-/** BIRD 2 as the device under test: `bird -f` in the foreground, state through `birdc -s <socket>`. */
+/**
+ * BIRD 2 as the device under test: `bird -f` in the foreground, state through its control socket
+ * (`-s <socket>`), spoken directly on one connection kept open (birdc's protocol, bird-reply.ts).
+ */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Host } from '../hosts/host.ts';
 import { shellQuote } from '../hosts/shell-quote.ts';
 import {
+  countEstablished,
   daemonState,
+  sessionState,
   type BgpDaemon,
   type BgpDaemonStartOptions,
   type BgpDaemonState,
   type StartedBgpDaemon,
 } from './bgp-daemon.ts';
-import { birdDutConfig } from './bird-config.ts';
-import { parseBirdProtocols, parseBirdRouteCount } from './bird-state.ts';
+import { birdDutConfig, birdProtocolName } from './bird-config.ts';
+import {
+  BirdReplyFramer,
+  birdReplyFailed,
+  birdReplyText,
+  encodeBirdCommand,
+  type BirdReply,
+} from './bird-reply.ts';
+import { parseBirdProtocols, parseBirdProtocolTable, parseBirdRouteCount } from './bird-state.ts';
 import {
   DEFAULT_START_TIMEOUT_MS,
   launchDaemon,
@@ -20,7 +32,8 @@ import {
   type RunningDaemon,
 } from './daemon-process.ts';
 import { daemonVersion } from './daemon-version.ts';
-import { requireDaemon, type DaemonBinaries } from './require-daemon.ts';
+import { requireDaemon } from './require-daemon.ts';
+import { UnixCommandSocket } from './unix-command-socket.ts';
 
 const QUERY_TIMEOUT_MS = 30_000;
 
@@ -29,8 +42,9 @@ export class BirdDaemon implements BgpDaemon {
   private running: RunningDaemon | undefined;
   private dir: string | undefined;
   private host: Host | undefined;
-  private bin: DaemonBinaries | undefined;
-  private socket = '';
+  private control: UnixCommandSocket<BirdReply> | undefined;
+  /** Protocol name -> neighbor address, as the config named them. */
+  private neighborsByProtocol = new Map<string, string>();
 
   get pid(): number | undefined {
     return this.running?.pid;
@@ -40,9 +54,11 @@ export class BirdDaemon implements BgpDaemon {
     if (this.running) throw new Error('bird: start() called twice; stop() it first');
     const t = o.topology;
     this.host = t.dutHost;
-    this.bin = await requireDaemon('bird', t.dutHost);
+    const bin = await requireDaemon('bird', t.dutHost);
     this.dir = await makeDaemonDir('bird');
-    this.socket = join(this.dir, 'bird.ctl');
+    const socket = join(this.dir, 'bird.ctl');
+    const neighbors = [...o.peers, o.monitor];
+    this.neighborsByProtocol = new Map(neighbors.map((n, i) => [birdProtocolName(i), n.address]));
     const routerId = o.routerId ?? t.dutAddress;
     const conf = join(this.dir, 'bird.conf');
     await writeFile(
@@ -53,12 +69,12 @@ export class BirdDaemon implements BgpDaemon {
         address: t.dutAddress,
         port: t.bgpPort,
         holdTimeSeconds: o.holdTimeSeconds ?? 90,
-        neighbors: [...o.peers, o.monitor],
+        neighbors,
         multihop: t.kind === 'loopback',
       }),
     );
     const pidFile = join(this.dir, 'bird.pid');
-    const command = ['exec', this.bin.daemon, '-f', '-c', conf, '-s', this.socket, '-P', pidFile]
+    const command = ['exec', bin.daemon, '-f', '-c', conf, '-s', socket, '-P', pidFile]
       .map(shellQuote)
       .join(' ');
     try {
@@ -75,6 +91,18 @@ export class BirdDaemon implements BgpDaemon {
       await this.stop();
       throw err;
     }
+    const what = `bird control socket ${socket}`;
+    this.control = new UnixCommandSocket({
+      path: socket,
+      what,
+      encode: encodeBirdCommand,
+      newFramer: () => new BirdReplyFramer(),
+      greeting: (r) => {
+        if (r.code !== 1 || !/^BIRD /.test(r.lines[0]?.text ?? ''))
+          throw new Error(`${what}: expected the greeting "0001 BIRD <version> ready.", got code ${r.code}`);
+      },
+      timeoutMs: QUERY_TIMEOUT_MS,
+    });
     return {
       kind: 'bird',
       address: t.dutAddress,
@@ -86,28 +114,37 @@ export class BirdDaemon implements BgpDaemon {
     };
   }
 
-  /** One birdc call running several commands (birdc reads them from stdin when it has no terminal). */
-  private async birdc(commands: string[], signal?: AbortSignal): Promise<string> {
-    if (!this.host || !this.bin || !this.running) throw new Error('bird: not started');
-    const command = `${shellQuote(this.bin.cli)} -s ${shellQuote(this.socket)}`;
-    const r = await this.host.exec(command, {
-      timeoutMs: QUERY_TIMEOUT_MS,
-      signal,
-      input: commands.join('\n') + '\n',
-    });
-    if (r.code !== 0)
+  /** One command on the control socket; its reply as birdc prints it. */
+  private async query(command: string, signal?: AbortSignal): Promise<string> {
+    if (!this.control || !this.running) throw new Error('bird: not started');
+    const reply = await this.control.request(command, signal);
+    if (birdReplyFailed(reply))
       throw new Error(
-        `bird on ${this.host.name}: \`${command}\` failed (exit ${r.code}): ${r.stderr.trim()}`,
+        `bird on ${this.host?.name}: \`${command}\` failed: ${reply.code} ${birdReplyText(reply).trim()}`,
       );
-    return r.stdout;
+    return birdReplyText(reply);
   }
 
   async state(signal?: AbortSignal): Promise<BgpDaemonState> {
-    const [protocols, count] = await Promise.all([
-      this.birdc(['show protocols all'], signal),
-      this.birdc(['show route count'], signal),
-    ]);
+    const protocols = await this.query('show protocols all', signal);
+    const count = await this.query('show route count', signal);
     return daemonState(parseBirdProtocols(protocols), parseBirdRouteCount(count));
+  }
+
+  /** The short `show protocols` table: one row per protocol, the session state in its Info column. */
+  async peersEstablished(addresses: readonly string[], signal?: AbortSignal): Promise<number> {
+    const rows = parseBirdProtocolTable(await this.query('show protocols', signal));
+    const peers = rows.flatMap((r) => {
+      const address = this.neighborsByProtocol.get(r.name);
+      return r.proto === 'BGP' && address
+        ? [{ address, state: sessionState(r.info), prefixesReceived: 0 }]
+        : [];
+    });
+    return countEstablished(peers, addresses);
+  }
+
+  async ribPrefixes(signal?: AbortSignal): Promise<number> {
+    return parseBirdRouteCount(await this.query('show route count', signal));
   }
 
   version(): Promise<string> {
@@ -119,6 +156,8 @@ export class BirdDaemon implements BgpDaemon {
     const dir = this.dir;
     this.running = undefined;
     this.dir = undefined;
+    this.control?.close();
+    this.control = undefined;
     await stopDaemon(running, dir);
   }
 }

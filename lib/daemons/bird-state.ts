@@ -1,6 +1,7 @@
 /**
- * Reads birdc's text (BIRD has no JSON): `show protocols all` gives each BGP protocol's neighbor, state
- * and imported routes; `show route count` the networks in the master table.
+ * Reads BIRD's text (BIRD has no JSON): `show protocols all` gives each BGP protocol's neighbor, state
+ * and imported routes; `show protocols` a one-line row per protocol whose Info column holds a BGP
+ * protocol's session state; `show route count` the networks in the master table.
  */
 import { sessionState, type BgpDaemonPeerState } from './bgp-daemon.ts';
 
@@ -37,4 +38,31 @@ export function parseBirdRouteCount(text: string): number {
   if (m) return Number(m[2]);
   if (/(\d+) of \d+ routes for \d+ networks/.test(text) || /Total: /.test(text)) return 0;
   throw new Error(`birdc show route count: unexpected output: ${text.trim().slice(0, 200)}`);
+}
+
+export interface BirdProtocolRow {
+  name: string;
+  proto: string;
+  /** "up", "down", "start", ... */
+  state: string;
+  /** For BGP the session state ("Established", "Active", "Idle") or the last error. */
+  info: string;
+}
+
+const PROTOCOL_HEADER = /^Name\s+Proto\s+Table\s+State\s+Since\s+Info\s*$/;
+
+/** `show protocols` (the short table): a header line, then "name proto table state since info...". */
+export function parseBirdProtocolTable(text: string): BirdProtocolRow[] {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const what = 'bird show protocols';
+  if (lines.length === 0 || !PROTOCOL_HEADER.test(lines[0]!))
+    throw new Error(
+      `${what}: expected the header "Name Proto Table State Since Info", got ${JSON.stringify(text.slice(0, 200))}`,
+    );
+  return lines.slice(1).map((line) => {
+    const cols = line.trim().split(/\s+/);
+    if (cols.length < 5)
+      throw new Error(`${what}: expected "name proto table state since [info]", got ${JSON.stringify(line)}`);
+    return { name: cols[0]!, proto: cols[1]!, state: cols[3]!, info: cols.slice(5).join(' ') };
+  });
 }

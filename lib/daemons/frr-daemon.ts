@@ -2,13 +2,15 @@
  * FRR as the device under test: bgpd alone (no zebra, -Z), as root without its init scripts (-S skips
  * the switch to the frr user), every path it writes under netscale's temp dir: config, pid file and
  * vty socket (--vty_socket), so several bgpd coexist and nothing under /etc/frr or /var/run/frr changes.
- * State through `vtysh --vty_socket <dir> -d bgpd`.
+ * State through bgpd's vty socket (<dir>/bgpd.vty), spoken directly as vtysh does on one connection
+ * kept open (frr-vty-reply.ts).
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Host } from '../hosts/host.ts';
 import { shellQuote } from '../hosts/shell-quote.ts';
 import {
+  countEstablished,
   daemonState,
   type BgpDaemon,
   type BgpDaemonStartOptions,
@@ -25,16 +27,20 @@ import {
 import { daemonVersion } from './daemon-version.ts';
 import { frrConfig } from './frr-config.ts';
 import { parseFrrStatistics, parseFrrSummary } from './frr-state.ts';
-import { requireDaemon, type DaemonBinaries } from './require-daemon.ts';
+import { encodeFrrCommand, FrrVtyFramer, type FrrVtyReply } from './frr-vty-reply.ts';
+import { requireDaemon } from './require-daemon.ts';
+import { UnixCommandSocket } from './unix-command-socket.ts';
 
 const QUERY_TIMEOUT_MS = 30_000;
+const SUMMARY = 'show bgp ipv4 unicast summary json';
+const STATISTICS = 'show bgp ipv4 unicast statistics json';
 
 export class FrrDaemon implements BgpDaemon {
   readonly kind = 'frr' as const;
   private running: RunningDaemon | undefined;
   private dir: string | undefined;
   private host: Host | undefined;
-  private bin: DaemonBinaries | undefined;
+  private vty: UnixCommandSocket<FrrVtyReply> | undefined;
 
   get pid(): number | undefined {
     return this.running?.pid;
@@ -44,7 +50,7 @@ export class FrrDaemon implements BgpDaemon {
     if (this.running) throw new Error('frr: start() called twice; stop() it first');
     const t = o.topology;
     this.host = t.dutHost;
-    this.bin = await requireDaemon('frr', t.dutHost);
+    const bin = await requireDaemon('frr', t.dutHost);
     this.dir = await makeDaemonDir('frr');
     const routerId = o.routerId ?? t.dutAddress;
     const conf = join(this.dir, 'bgpd.conf');
@@ -59,7 +65,7 @@ export class FrrDaemon implements BgpDaemon {
     );
     const command = [
       'exec',
-      this.bin.daemon,
+      bin.daemon,
       '-Z',
       '-S',
       '-f',
@@ -94,6 +100,14 @@ export class FrrDaemon implements BgpDaemon {
       await this.stop();
       throw err;
     }
+    const socket = join(this.dir, 'bgpd.vty');
+    this.vty = new UnixCommandSocket({
+      path: socket,
+      what: `frr vty socket ${socket}`,
+      encode: encodeFrrCommand,
+      newFramer: () => new FrrVtyFramer(),
+      timeoutMs: QUERY_TIMEOUT_MS,
+    });
     return {
       kind: 'frr',
       address: t.dutAddress,
@@ -105,21 +119,30 @@ export class FrrDaemon implements BgpDaemon {
     };
   }
 
-  private async vtysh(show: string, signal?: AbortSignal): Promise<string> {
-    if (!this.host || !this.bin || !this.running || !this.dir) throw new Error('frr: not started');
-    const command = `${shellQuote(this.bin.cli)} --vty_socket ${shellQuote(this.dir)} -d bgpd -c ${shellQuote(show)}`;
-    const r = await this.host.exec(command, { timeoutMs: QUERY_TIMEOUT_MS, signal });
-    if (r.code !== 0)
-      throw new Error(`frr on ${this.host.name}: \`${command}\` failed (exit ${r.code}): ${r.stderr.trim()}`);
-    return r.stdout;
+  /** One command on the vty socket; its output, or an error when bgpd says it failed. */
+  private async query(command: string, signal?: AbortSignal): Promise<string> {
+    if (!this.vty || !this.running) throw new Error('frr: not started');
+    const reply = await this.vty.request(command, signal);
+    if (reply.status !== 0)
+      throw new Error(
+        `frr on ${this.host?.name}: \`${command}\` failed (status ${reply.status}): ${reply.text.trim().slice(0, 200)}`,
+      );
+    return reply.text;
   }
 
   async state(signal?: AbortSignal): Promise<BgpDaemonState> {
-    const [summary, statistics] = await Promise.all([
-      this.vtysh('show bgp ipv4 unicast summary json', signal),
-      this.vtysh('show bgp ipv4 unicast statistics json', signal),
-    ]);
+    const summary = await this.query(SUMMARY, signal);
+    const statistics = await this.query(STATISTICS, signal);
     return daemonState(parseFrrSummary(summary), parseFrrStatistics(statistics));
+  }
+
+  async peersEstablished(addresses: readonly string[], signal?: AbortSignal): Promise<number> {
+    return countEstablished(parseFrrSummary(await this.query(SUMMARY, signal)), addresses);
+  }
+
+  /** The statistics walk the table (the summary's ribCount counts tree nodes, not prefixes). */
+  async ribPrefixes(signal?: AbortSignal): Promise<number> {
+    return parseFrrStatistics(await this.query(STATISTICS, signal));
   }
 
   version(): Promise<string> {
@@ -131,6 +154,8 @@ export class FrrDaemon implements BgpDaemon {
     const dir = this.dir;
     this.running = undefined;
     this.dir = undefined;
+    this.vty?.close();
+    this.vty = undefined;
     await stopDaemon(running, dir);
   }
 }

@@ -1,9 +1,14 @@
-/** GoBGP (gobgpd) as the device under test; state through the gobgp CLI's JSON over its gRPC API. */
+/**
+ * GoBGP (gobgpd) as the device under test; state through its gRPC API (gobgp-api.ts) on a unix socket
+ * in the daemon's temp dir, which the root namespace reaches. The API also listens on 127.0.0.1 inside
+ * the daemon's side, for the gobgp CLI by hand.
+ */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Host } from '../hosts/host.ts';
 import { shellQuote } from '../hosts/shell-quote.ts';
 import {
+  countEstablished,
   daemonState,
   type BgpDaemon,
   type BgpDaemonStartOptions,
@@ -18,9 +23,9 @@ import {
   type RunningDaemon,
 } from './daemon-process.ts';
 import { daemonVersion } from './daemon-version.ts';
+import { GobgpApiClient } from './gobgp-api.ts';
 import { gobgpConfig } from './gobgp-config.ts';
-import { parseGobgpNeighbors, parseGobgpRibSummary } from './gobgp-state.ts';
-import { requireDaemon, type DaemonBinaries } from './require-daemon.ts';
+import { requireDaemon } from './require-daemon.ts';
 
 const QUERY_TIMEOUT_MS = 30_000;
 
@@ -29,8 +34,7 @@ export class GobgpDaemon implements BgpDaemon {
   private running: RunningDaemon | undefined;
   private dir: string | undefined;
   private host: Host | undefined;
-  private bin: DaemonBinaries | undefined;
-  private apiPort = 0;
+  private api: GobgpApiClient | undefined;
 
   get pid(): number | undefined {
     return this.running?.pid;
@@ -40,9 +44,10 @@ export class GobgpDaemon implements BgpDaemon {
     if (this.running) throw new Error('gobgp: start() called twice; stop() it first');
     const t = o.topology;
     this.host = t.dutHost;
-    this.bin = await requireDaemon('gobgp', t.dutHost);
+    const bin = await requireDaemon('gobgp', t.dutHost);
     this.dir = await makeDaemonDir('gobgp');
-    this.apiPort = await t.allocatePort();
+    const apiPort = await t.allocatePort();
+    const apiSocket = join(this.dir, 'api.sock');
     const routerId = o.routerId ?? t.dutAddress;
     const conf = join(this.dir, 'gobgpd.toml');
     await writeFile(
@@ -58,14 +63,14 @@ export class GobgpDaemon implements BgpDaemon {
     );
     const command = [
       'exec',
-      this.bin.daemon,
+      bin.daemon,
       '-f',
       conf,
       '-p',
       '-l',
       'info',
       '--api-hosts',
-      `127.0.0.1:${this.apiPort}`,
+      `127.0.0.1:${apiPort},unix://${apiSocket}`,
       '--pprof-disable',
     ]
       .map(shellQuote)
@@ -84,6 +89,7 @@ export class GobgpDaemon implements BgpDaemon {
       await this.stop();
       throw err;
     }
+    this.api = new GobgpApiClient(apiSocket);
     return {
       kind: 'gobgp',
       address: t.dutAddress,
@@ -95,23 +101,26 @@ export class GobgpDaemon implements BgpDaemon {
     };
   }
 
-  private async cli(args: string, signal?: AbortSignal): Promise<string> {
-    if (!this.host || !this.bin || !this.running) throw new Error('gobgp: not started');
-    const command = `${shellQuote(this.bin.cli)} -u 127.0.0.1 -p ${this.apiPort} ${args}`;
-    const r = await this.host.exec(command, { timeoutMs: QUERY_TIMEOUT_MS, signal });
-    if (r.code !== 0)
-      throw new Error(
-        `gobgp on ${this.host.name}: \`${command}\` failed (exit ${r.code}): ${r.stderr.trim()}`,
-      );
-    return r.stdout;
+  private client(): GobgpApiClient {
+    if (!this.api || !this.running) throw new Error('gobgp: not started');
+    return this.api;
   }
 
   async state(signal?: AbortSignal): Promise<BgpDaemonState> {
-    const [neighbors, rib] = await Promise.all([
-      this.cli('neighbor -j', signal),
-      this.cli('global rib summary -a ipv4 -j', signal),
+    const api = this.client();
+    const [peers, rib] = await Promise.all([
+      api.listPeers(QUERY_TIMEOUT_MS, signal),
+      api.ribDestinations(QUERY_TIMEOUT_MS, signal),
     ]);
-    return daemonState(parseGobgpNeighbors(neighbors), parseGobgpRibSummary(rib));
+    return daemonState(peers, rib);
+  }
+
+  async peersEstablished(addresses: readonly string[], signal?: AbortSignal): Promise<number> {
+    return countEstablished(await this.client().listPeers(QUERY_TIMEOUT_MS, signal), addresses);
+  }
+
+  ribPrefixes(signal?: AbortSignal): Promise<number> {
+    return this.client().ribDestinations(QUERY_TIMEOUT_MS, signal);
   }
 
   version(): Promise<string> {
@@ -123,6 +132,8 @@ export class GobgpDaemon implements BgpDaemon {
     const dir = this.dir;
     this.running = undefined;
     this.dir = undefined;
+    this.api?.close();
+    this.api = undefined;
     await stopDaemon(running, dir);
   }
 }

@@ -80,6 +80,16 @@ describe.each(BGP_DAEMON_KINDS)('%s as the device under test', (kind) => {
     console.log(`${kind} (${topologyKind}): one idle state() call took ${idleMs.toFixed(1)} ms`);
     expect(idle.peersEstablished).toBe(0);
     expect(idle.peers.map((p) => p.address).sort()).toEqual([...t.peerAddresses, t.monitorAddress].sort());
+    // The poller's reads: one query each on a connection the driver keeps open.
+    const peersStart = monotonicMs();
+    expect(await d.peersEstablished(t.peerAddresses)).toBe(0);
+    const peersMs = monotonicMs() - peersStart;
+    const ribStart = monotonicMs();
+    expect(await d.ribPrefixes()).toBe(0);
+    const ribMs = monotonicMs() - ribStart;
+    console.log(
+      `${kind} (${topologyKind}): idle peersEstablished() ${peersMs.toFixed(1)} ms, ribPrefixes() ${ribMs.toFixed(1)} ms`,
+    );
 
     const sessions: SpeakerSession[] = [
       ...peers.map((p, i) => ({
@@ -111,6 +121,9 @@ describe.each(BGP_DAEMON_KINDS)('%s as the device under test', (kind) => {
           { address: t.monitorAddress, state: 'established', prefixesReceived: 0 },
         ]),
       });
+    expect(await d.peersEstablished(t.peerAddresses)).toBe(PEERS);
+    expect(await d.peersEstablished([t.monitorAddress, '192.0.2.1'])).toBe(1);
+    expect(await d.ribPrefixes()).toBe(total);
     // The second observer: everything the daemon holds reached the monitor.
     await expect.poll(() => speaker?.output(), POLL).toContain(`received ${t.monitorAddress} ${total}`);
     expect(speaker.output()).not.toMatch(/^failed /m);
