@@ -11,7 +11,7 @@
  *
  * API:
  * - `new IntrospectPoller(source, { tableRegex, fastMs = 25, hotMs = 10, peersMaxMs = 1000, routesMaxMs = 1000,
- *    targets?: {peers?, prefixes?}, perTable?, kind = 'xmpp', makeSeries?, onSample? })`
+ *    targets?: {peers?, prefixes?}, perTable?, kind = 'xmpp', makeSeries?, onSample?, maxBusyShare = 1 })`
  * - `poller.start()`, `await poller.stop()` (waits for the request in flight, closes series).
  * - `poller.hurry()`: poll fast now; `poller.setHot(['routes'])`: poll those kinds every hotMs (no back-off)
  *   until `setHot([])` — from a phase start the pipeline caused until its milestone is met.
@@ -62,6 +62,12 @@ export interface IntrospectPollerOptions {
   kind?: 'xmpp' | 'bgp';
   makeSeries?: (name: string, unit: string) => Series;
   onSample?: (s: PollSnapshot) => void;
+  /**
+   * Share of the time (0..1] the poller may keep the device answering: after a request that took t ms the
+   * next waits t x (1 / share - 1). A device that answers its management queries on the thread that
+   * handles routes is slowed by being asked back to back; default 1 (no pause).
+   */
+  maxBusyShare?: number;
 }
 
 type Kind = PollKind;
@@ -101,6 +107,8 @@ export class IntrospectPoller {
   private running: Promise<void> | undefined;
   private stopping = false;
   private wake: (() => void) | undefined;
+  /** No request before this (monotonic ms): the pause maxBusyShare asks for after the last request. */
+  private quietUntil = 0;
   private latest: PollSnapshot = {
     peersUp: undefined,
     prefixes: undefined,
@@ -203,7 +211,7 @@ export class IntrospectPoller {
   private async loop(): Promise<void> {
     while (!this.stopping) {
       const kind: Kind = this.sched.peers.nextAt <= this.sched.routes.nextAt ? 'peers' : 'routes';
-      const wait = this.sched[kind].nextAt - monotonicMs();
+      const wait = Math.max(this.sched[kind].nextAt, this.quietUntil) - monotonicMs();
       if (wait > 0) {
         const delay = wakeableSleep(wait);
         this.wake = delay.wake;
@@ -218,6 +226,11 @@ export class IntrospectPoller {
   private async poll(kind: Kind): Promise<void> {
     const s = this.sched[kind];
     const sent = monotonicMs();
+    const share = this.opts.maxBusyShare ?? 1;
+    const pause = () => {
+      const done = monotonicMs();
+      this.quietUntil = done + (done - sent) * (1 / share - 1);
+    };
     this.requests++;
     let signature: string;
     let near: boolean;
@@ -258,6 +271,7 @@ export class IntrospectPoller {
         near = pending > 0 || (target !== undefined && prefixes < target && prefixes >= 0.9 * target);
       }
     } catch (err) {
+      pause();
       this.errors++;
       this.lastError = `${kind}: ${(err as Error).message}`;
       // A node that is down (restart) comes back quickly: a hot kind keeps asking.
@@ -265,6 +279,7 @@ export class IntrospectPoller {
       s.nextAt = monotonicMs() + s.intervalMs;
       return;
     }
+    pause();
     const now = monotonicMs();
     if (s.lastT !== undefined) s.maxGapMs = Math.max(s.maxGapMs, now - s.lastT + s.lastLatency);
     s.lastT = now;

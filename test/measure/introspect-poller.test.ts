@@ -166,6 +166,27 @@ describe('IntrospectPoller', () => {
     await p.stop();
   });
 
+  it('maxBusyShare: after a request that took t, the next waits t x (1/share - 1), so a slow device is never asked back to back', async () => {
+    const { source } = scriptedSource(() => ({ peers: 3, prefixes: 10, pending: 0 }), 40);
+    const p = new IntrospectPoller(source, { tableRegex: 'x', hotMs: 10, maxBusyShare: 0.5 });
+    p.start();
+    p.setHot(['routes']);
+    await elapse(2000);
+    const all = [...p.series.prefixes.points, ...p.series.peersUp.points]
+      .map((x) => x.t)
+      .sort((a, b) => a - b);
+    const gaps = all.slice(1).map((t, i) => t - all[i]!);
+    // Each sample is stamped when its 40 ms answer arrived; the next request starts 40 ms after that.
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(80 - 1e-6);
+    // 2 s at one request per 80 ms: the device answered half the time, never more.
+    expect(all.length).toBeLessThanOrEqual(2000 / 80 + 1);
+    expect(all.length).toBeGreaterThanOrEqual(2000 / 80 - 2);
+    // A request may be in flight: its answer comes on the fake clock.
+    const stopped = p.stop();
+    await elapse(100);
+    await stopped;
+  });
+
   it('survives a failing source and records the error', async () => {
     const p = new IntrospectPoller(
       {
