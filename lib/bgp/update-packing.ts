@@ -6,7 +6,7 @@
 import { frame, updateBody } from './encode.ts';
 import type { PathAttribute } from './message-types.ts';
 import { attributeTlv, encodeAttributes, mpReachHead, mpUnreachHead } from './path-attributes.ts';
-import { encodePrefix } from './prefixes.ts';
+import { encodePrefix, writeIpv4Prefix } from './prefixes.ts';
 import {
   Afi,
   AttributeFlag,
@@ -39,6 +39,7 @@ const EMPTY = Buffer.alloc(0);
 
 /** Consecutive encoded prefixes joined into runs of at most `capacity` bytes (greedy: no run could take the next). */
 function runs(prefixes: readonly string[], afi: number, capacity: number): Buffer[] {
+  if (afi === Afi.IPV4) return ipv4Runs(prefixes, capacity);
   const out: Buffer[] = [];
   let run: Buffer[] = [];
   let size = 0;
@@ -54,6 +55,25 @@ function runs(prefixes: readonly string[], afi: number, capacity: number): Buffe
     size += p.length;
   }
   if (size > 0) out.push(Buffer.concat(run, size));
+  return out;
+}
+
+/** IPv4 runs written straight into one buffer per message (at most 5 bytes a prefix). */
+function ipv4Runs(prefixes: readonly string[], capacity: number): Buffer[] {
+  if (capacity < 5) throw new Error(`no room for a prefix: ${capacity} bytes left per message`);
+  const out: Buffer[] = [];
+  const run = Buffer.allocUnsafe(capacity + 5);
+  let size = 0;
+  for (const text of prefixes) {
+    const end = writeIpv4Prefix(text, run, size);
+    if (end > capacity) {
+      // Did not fit: close the run without it and start the next one with it.
+      out.push(Buffer.from(run.subarray(0, size)));
+      run.copyWithin(0, size, end);
+      size = end - size;
+    } else size = end;
+  }
+  if (size > 0) out.push(Buffer.from(run.subarray(0, size)));
   return out;
 }
 

@@ -59,6 +59,7 @@ export class BgpLoadGenerator {
   private readonly encoded = new EncodedUpdates();
   private readonly peers: PeerState[];
   private phase: Phase = 'idle';
+  private prepared = false;
   private closing = false;
 
   constructor(private readonly options: BgpLoadGeneratorOptions) {
@@ -76,7 +77,7 @@ export class BgpLoadGenerator {
     return this.plan.family;
   }
 
-  /** Milliseconds spent encoding UPDATEs so far (pre-encoding happens in connect and at the first withdraw). */
+  /** Milliseconds spent encoding UPDATEs so far (in prepare(); churn subsets at their first use). */
   get encodeMs(): number {
     return this.encoded.encodeMs;
   }
@@ -86,10 +87,26 @@ export class BgpLoadGenerator {
     return { encoded: this.encoded.encoded, shared: this.encoded.shared };
   }
 
-  /** Brings every session up (in parallel), then pre-encodes what each will announce. */
+  /**
+   * Encodes what every peer will announce and withdraw, for each message size a session may negotiate (4096, and 65535
+   * when extended messages are offered), so that nothing is encoded between Established and the first
+   * write. connect() calls it when it was not called before.
+   */
+  prepare(): void {
+    if (this.prepared) return;
+    this.prepared = true;
+    const sizes = this.options.extendedMessages ? [4096, 65535] : [4096];
+    for (const p of this.peers)
+      for (const size of sizes) {
+        this.announcementsOf(p, size);
+        this.withdrawalsOf(p, size);
+      }
+  }
+
+  /** Prepares (when not yet done), then brings every session up in parallel. */
   async connect(): Promise<void> {
+    this.prepare();
     await this.forAll('connect', this.peers, (p) => this.connectPeer(p));
-    for (const p of this.peers) this.announcementsOf(p);
   }
 
   /** Every peer writes its UPDATEs, then End-of-RIB. */
@@ -103,12 +120,7 @@ export class BgpLoadGenerator {
     this.phase = 'withdrawn';
     await this.forAll('withdraw', this.peers, async (p) => {
       const s = this.sessionOf(p);
-      const stream = this.encoded.withdrawals(
-        `block${this.plan.blockOf(p.index)}`,
-        this.family,
-        this.plan.prefixesOf(p.index),
-        s.negotiated.maxMessageLength,
-      );
+      const stream = this.withdrawalsOf(p, s.negotiated.maxMessageLength);
       p.record.withdrawStart = monotonicMs();
       p.record.lastWithdrawWritten = (await s.write(stream.chunks)).last;
     });
@@ -224,7 +236,7 @@ export class BgpLoadGenerator {
     });
   }
 
-  private announcementsOf(p: PeerState): EncodedStream {
+  private announcementsOf(p: PeerState, maxMessageLength: number): EncodedStream {
     const batch = announcementsFor(
       this.family,
       this.plan.prefixesOf(p.index),
@@ -232,16 +244,17 @@ export class BgpLoadGenerator {
       p.config.address,
       this.options.attributes,
     );
-    return this.encoded.announcements(
-      `block${this.plan.blockOf(p.index)}`,
-      batch,
-      this.sessionOf(p).negotiated.maxMessageLength,
-    );
+    return this.encoded.announcements(`block${this.plan.blockOf(p.index)}`, batch, maxMessageLength);
+  }
+
+  private withdrawalsOf(p: PeerState, maxMessageLength: number): EncodedStream {
+    const block = `block${this.plan.blockOf(p.index)}`;
+    return this.encoded.withdrawals(block, this.family, this.plan.prefixesOf(p.index), maxMessageLength);
   }
 
   private async announcePeer(p: PeerState): Promise<void> {
     const s = this.sessionOf(p);
-    const stream = this.announcementsOf(p);
+    const stream = this.announcementsOf(p, s.negotiated.maxMessageLength);
     const times = await s.write(stream.chunks);
     p.record.firstUpdateWritten = times.first;
     p.record.lastUpdateWritten = times.last;

@@ -71,6 +71,8 @@ export async function runBgpLoad(specFile: string, emit: EventWriter, stdin: Rea
   const gen = new BgpLoadGenerator({ ...generatorOptions(spec), onEvent: emit });
   try {
     try {
+      // Encoded before the first session comes up: bring-up and feed times hold no encoding.
+      gen.prepare();
       emit({ event: 'connecting', peers: spec.peers.count, t: now() });
       await gen.connect();
     } catch (err) {
