@@ -13,6 +13,7 @@
  *
  *   const r = await injectionRace({ injector: new NativeInjector(), peers: 10, prefixes: 10_000, runTag });
  */
+import { BirdControl } from '../../lib/daemons/bird-control.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,6 @@ import { createTopology } from '../../lib/daemons/create-topology.ts';
 import { FIRST_PEER_AS } from '../../lib/load/native-bgp-load.ts';
 import { onInterrupt } from '../../lib/run/interrupt.ts';
 import { Teardown } from '../../lib/scale/teardown.ts';
-import { BirdControlSocket } from './bird-control-socket.ts';
 import { latestRouteTimes, parseProtocolLines, signedSpanMs, spanMs } from './bird-times.ts';
 import type { InjectionPlan, Injector, OwnRecord } from './injector.ts';
 import { parseTcpInfo } from './tcp-last-receive.ts';
@@ -96,7 +96,8 @@ export async function injectionRace(o: RaceOptions): Promise<RaceResult> {
       holdTimeSeconds: HOLD_TIME_S,
     });
     teardown.push('stop the BIRD DUT', () => dut.stop());
-    const control = await BirdControlSocket.open(join(started.dir, 'bird.ctl'));
+    // Long enough for `show route` of a whole table on a busy BIRD.
+    const control = new BirdControl(join(started.dir, 'bird.ctl'), { timeoutMs: 300_000 });
     teardown.push('close the control socket', async () => control.close());
 
     // The generator's own prefix plan, so every injector announces exactly what bgp-load would.
@@ -153,7 +154,7 @@ export async function injectionRace(o: RaceOptions): Promise<RaceResult> {
     const protocols = new Map(
       parseProtocolLines(await control.query('show protocols')).map((p) => [p.name, p] as const),
     );
-    const routes = latestRouteTimes(await control.query('show route', 300_000), new Set(names));
+    const routes = latestRouteTimes(await control.query('show route'), new Set(names));
     // Per session, BIRD's Established to (wire) its last byte at the DUT's host and (RIB) its last route.
     // The kernel's "now" is somewhere inside the ss call: its end is taken, the resolution covers the rest.
     const perSession = neighbors.map((n, i) => {

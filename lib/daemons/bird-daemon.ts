@@ -16,13 +16,7 @@ import {
   type StartedBgpDaemon,
 } from './bgp-daemon.ts';
 import { birdDutConfig, birdProtocolName } from './bird-config.ts';
-import {
-  BirdReplyFramer,
-  birdReplyFailed,
-  birdReplyText,
-  encodeBirdCommand,
-  type BirdReply,
-} from './bird-reply.ts';
+import { BirdControl } from './bird-control.ts';
 import { parseBirdProtocols, parseBirdProtocolTable, parseBirdRouteCount } from './bird-state.ts';
 import {
   DEFAULT_START_TIMEOUT_MS,
@@ -33,7 +27,6 @@ import {
 } from './daemon-process.ts';
 import { daemonVersion } from './daemon-version.ts';
 import { requireDaemon } from './require-daemon.ts';
-import { UnixCommandSocket } from './unix-command-socket.ts';
 
 const QUERY_TIMEOUT_MS = 30_000;
 
@@ -42,7 +35,7 @@ export class BirdDaemon implements BgpDaemon {
   private running: RunningDaemon | undefined;
   private dir: string | undefined;
   private host: Host | undefined;
-  private control: UnixCommandSocket<BirdReply> | undefined;
+  private control: BirdControl | undefined;
   /** Protocol name -> neighbor address, as the config named them. */
   private neighborsByProtocol = new Map<string, string>();
 
@@ -91,18 +84,7 @@ export class BirdDaemon implements BgpDaemon {
       await this.stop();
       throw err;
     }
-    const what = `bird control socket ${socket}`;
-    this.control = new UnixCommandSocket({
-      path: socket,
-      what,
-      encode: encodeBirdCommand,
-      newFramer: () => new BirdReplyFramer(),
-      greeting: (r) => {
-        if (r.code !== 1 || !/^BIRD /.test(r.lines[0]?.text ?? ''))
-          throw new Error(`${what}: expected the greeting "0001 BIRD <version> ready.", got code ${r.code}`);
-      },
-      timeoutMs: QUERY_TIMEOUT_MS,
-    });
+    this.control = new BirdControl(socket, { timeoutMs: QUERY_TIMEOUT_MS });
     return {
       kind: 'bird',
       address: t.dutAddress,
@@ -117,12 +99,7 @@ export class BirdDaemon implements BgpDaemon {
   /** One command on the control socket; its reply as birdc prints it. */
   private async query(command: string, signal?: AbortSignal): Promise<string> {
     if (!this.control || !this.running) throw new Error('bird: not started');
-    const reply = await this.control.request(command, signal);
-    if (birdReplyFailed(reply))
-      throw new Error(
-        `bird on ${this.host?.name}: \`${command}\` failed: ${reply.code} ${birdReplyText(reply).trim()}`,
-      );
-    return birdReplyText(reply);
+    return this.control.query(command, signal);
   }
 
   async state(signal?: AbortSignal): Promise<BgpDaemonState> {
