@@ -25,6 +25,8 @@ const BGP_ITERATION_METRICS: Record<string, BaseUnit> = {
   router_routes_time: 's',
   prefix_delete_time: 's',
   reconvergence_time: 's',
+  churn_withdraw_time: 's',
+  churn_announce_time: 's',
   cpu_peak: '%',
   cpu_avg: '%',
   cpu_at_peak_load: '%',
@@ -97,6 +99,8 @@ describe('metric catalogue', () => {
       'prefix_delete_time',
       'reconvergence_time',
       'reconnect_time',
+      'churn_withdraw_time',
+      'churn_announce_time',
     ]);
     expect(rates).toEqual(['peers_per_second', 'prefixes_per_second', 'updates_per_second']);
     for (const m of times) expect(METRICS[m].direction, m).toBe('lower-is-better');
