@@ -22,10 +22,13 @@
  */
 import { monotonicMs } from '../clock.ts';
 import type { ProcessHandle } from '../hosts/host.ts';
+import { backToBackResult, backToBackRow } from '../trafficgen/back-to-back-result.ts';
+import { rfc2544BackgroundTests, type Rfc2544BackgroundTests } from '../trafficgen/background-test.ts';
 import { lineRateFps } from '../trafficgen/line-rate.ts';
-import { rfc2544BinarySearch } from '../trafficgen/search/binary-search.ts';
-import { multiGoalSearch, NDR, PDR } from '../trafficgen/search/multi-goal-search.ts';
-import { lossPct, type SearchTrial, type TrialFn } from '../trafficgen/search/trial.ts';
+import { lossPct, type SearchTrial } from '../trafficgen/search/trial.ts';
+import { throughputByTrials } from '../trafficgen/throughput-by-trials.ts';
+import { repeatTests } from '../trafficgen/repeat-tests.ts';
+import { throughputOverTests } from '../trafficgen/throughput-over-tests.ts';
 import { offeredMpps, type TrafficSpec } from '../trafficgen/traffic.ts';
 import type {
   BackToBackOptions,
@@ -37,7 +40,7 @@ import type {
   TrafficGenerator,
   TrafficResult,
 } from '../trafficgen/traffic-generator.ts';
-import { averageResults, vsperfThroughput, type VsperfB2b } from '../trafficgen/vsperf-results.ts';
+import { vsperfThroughput } from '../trafficgen/vsperf-results.ts';
 import { longestPassingBurst } from './burst-search.ts';
 import { linkDelta, qdiscDelta, type LinkCounters, type QdiscCounters } from './interface-counters.ts';
 import { startLatencyReceivers, stopLatencyReceivers, type LatencyMeasurement } from './latency-receivers.ts';
@@ -103,8 +106,7 @@ export class NetnsTrafficGenerator implements TrafficGenerator {
     before: Before;
     dirs: Direction[];
   } | null = null;
-  private pendingThroughput: Promise<NetnsThroughputResult> | null = null;
-  private pendingB2b: Promise<BackToBackResult> | null = null;
+  private readonly background: Rfc2544BackgroundTests<NetnsThroughputResult>;
   private trialCount = 0;
   /** Every trial run, offered and achieved rates included. */
   readonly trials: NetnsTrialRecord[] = [];
@@ -122,6 +124,7 @@ export class NetnsTrafficGenerator implements TrafficGenerator {
     this.calibrationS = opts.calibrationSeconds ?? 0.3;
     this.probePort = opts.probePort ?? 7777;
     this.name = `netns(${dataplane.spec.dut}${dataplane.spec.rateLimitMbit !== undefined ? `, ${dataplane.spec.rateLimitMbit} Mbit/s` : ''})@${dataplane.host.name}`;
+    this.background = rfc2544BackgroundTests(this.name, DataplaneError);
   }
 
   private get host() {
@@ -355,18 +358,7 @@ export class NetnsTrafficGenerator implements TrafficGenerator {
   }
 
   async rfc2544Throughput(traffic: TrafficSpec, opts: ThroughputOptions): Promise<NetnsThroughputResult> {
-    const tests = Math.max(1, Math.floor(opts.tests ?? 1));
-    const runs: NetnsThroughputResult[] = [];
-    for (let i = 0; i < tests; i++) runs.push(await this.throughputOnce(traffic, opts));
-    const last = runs[runs.length - 1]!;
-    const found = runs.map((r) => r.throughputMpps).filter((x): x is number => x !== null);
-    return {
-      ...last,
-      throughputMpps: found.length === runs.length ? found.reduce((a, b) => a + b, 0) / found.length : null,
-      trials: runs.flatMap((r) => r.trials),
-      vsperf: averageResults(runs.map((r) => r.vsperf)),
-      runs: tests,
-    };
+    return throughputOverTests(await repeatTests(opts.tests, () => this.throughputOnce(traffic, opts)));
   }
 
   private async throughputOnce(
@@ -378,48 +370,22 @@ export class NetnsTrafficGenerator implements TrafficGenerator {
     const top = await this.topRate(traffic);
     const maxRate = top.maxFps / 1e6;
     const finalD = Math.min(opts.durationS, this.maxTrialS);
-    const byTrial = new Map<number, TrafficResult>();
-    let n = 0;
-    const trial: TrialFn = async (rate, durationS, label) => {
-      const t = await this.trial(traffic, rate * 1e6, durationS, { label });
-      byTrial.set(++n, t.result);
-      return t.worst;
-    };
-    let trials: SearchTrial[];
-    let throughputMpps: number | null;
-    let goals: ThroughputResult['goals'] = null;
-    if (search === 'multi-goal') {
-      const m = await multiGoalSearch(trial, {
+    const found = await throughputByTrials(
+      (rate, durationS, label) => this.trial(traffic, rate * 1e6, durationS, { label }),
+      {
+        // 'moongen' (the script's own search) has no script here: the same search, trial by trial.
+        search: search === 'multi-goal' ? 'multi-goal' : 'binary',
         maxRateMpps: maxRate,
         finalDurationS: finalD,
         initialDurationS: Math.min(opts.initialDurationS ?? 1, finalD / 4),
-        relativeWidth: opts.relativeWidth ?? 0.005,
-        goals: loss > 0 ? [{ name: `loss <= ${loss}%`, lossPct: loss }, PDR] : [NDR, PDR],
-        onTrial: opts.onTrial,
-      });
-      trials = m.trials;
-      goals = m.goals;
-      throughputMpps = m.goals[0]?.lowerMpps ?? null;
-    } else {
-      // 'moongen' (the script's own search) has no script here: the same search, trial by trial.
-      const b = await rfc2544BinarySearch(trial, {
-        startRateMpps: maxRate,
+        lossPct: loss,
         granularityMpps: opts.granularityMpps ?? 0.1,
-        acceptableLossPct: loss,
-        searchDurationS: finalD,
-        validationDurationS: finalD,
+        relativeWidth: opts.relativeWidth ?? 0.005,
         onTrial: opts.onTrial,
-      });
-      trials = b.trials;
-      throughputMpps = b.throughputMpps;
-    }
-    let result: TrafficResult | null = null;
-    if (throughputMpps !== null) {
-      const at = [...trials]
-        .reverse()
-        .find((t) => t.rateMpps === throughputMpps && t.durationS === finalD && t.passed);
-      result = at ? (byTrial.get(at.index) ?? null) : null;
-    }
+      },
+    );
+    const { trials, goals, throughputMpps } = found;
+    let result = found.result;
     const notes: string[] = [];
     const cappedBy = top.calibratedFps < top.lineFps ? 'generator' : 'line rate';
     if (cappedBy === 'generator') {
@@ -461,20 +427,11 @@ export class NetnsTrafficGenerator implements TrafficGenerator {
   }
 
   startRfc2544Throughput(traffic: TrafficSpec, opts: ThroughputOptions): void {
-    if (this.pendingThroughput)
-      throw new DataplaneError(`${this.name}: an RFC 2544 throughput test is already running`);
-    this.pendingThroughput = this.rfc2544Throughput(traffic, opts);
-    this.pendingThroughput.catch(() => {});
+    this.background.throughput.start(() => this.rfc2544Throughput(traffic, opts));
   }
 
-  async waitRfc2544Throughput(): Promise<NetnsThroughputResult> {
-    const p = this.pendingThroughput;
-    if (!p) throw new DataplaneError(`${this.name}: waitRfc2544Throughput without startRfc2544Throughput`);
-    try {
-      return await p;
-    } finally {
-      this.pendingThroughput = null;
-    }
+  waitRfc2544Throughput(): Promise<NetnsThroughputResult> {
+    return this.background.throughput.wait();
   }
 
   /**
@@ -482,13 +439,11 @@ export class NetnsTrafficGenerator implements TrafficGenerator {
    * frames, shorter bursts (shrink 4x until one passes, then bisect on a log scale to 10 %; at most 16).
    */
   async rfc2544BackToBack(traffic: TrafficSpec, opts: BackToBackOptions): Promise<BackToBackResult> {
-    const tests = Math.max(1, Math.floor(opts.tests ?? 1));
     const loss = opts.lossPct ?? 0;
     const { maxFps } = await this.topRate(traffic);
     const fullD = Math.min(opts.durationS, this.maxTrialS);
     const trials: SearchTrial[] = [];
     const logs: Record<string, string> = {};
-    const rows: Array<VsperfB2b & { burst_duration_s: number }> = [];
     const burst = async (d: number, lower: number | null, upper: number | null) => {
       const t = await this.trial(traffic, maxFps, d, { label: 'burst' });
       const l = lossPct(t.worst);
@@ -509,47 +464,18 @@ export class NetnsTrafficGenerator implements TrafficGenerator {
       opts.onTrial?.(rec);
       return { result: t.result, passed: rec.passed };
     };
-    for (let i = 0; i < tests; i++) {
+    const rows = await repeatTests(opts.tests, async () => {
       const { full, best } = await longestPassingBurst(fullD, burst);
-      rows.push({
-        b2b_rx_fps: best ? best.result.rxFps : NaN,
-        b2b_tx_fps: best?.result.txFps ?? NaN,
-        b2b_rx_percent: best ? best.result.rxPctLineRate : NaN,
-        b2b_tx_percent: best?.result.txPctLineRate ?? NaN,
-        b2b_tx_count: best ? best.result.txFrames : 0,
-        b2b_frames: best ? best.result.rxFrames : 0,
-        b2b_frame_loss_frames: full.lossFrames,
-        b2b_frame_loss_percent: full.lossPct,
-        burst_duration_s: best ? best.durationS : 0,
-      });
-    }
-    const { burst_duration_s: burstDurationS, ...avg } = averageResults(rows);
-    return {
-      b2bFrames: avg.b2b_frames,
-      b2bTxCount: avg.b2b_tx_count,
-      b2bLossFrames: avg.b2b_frame_loss_frames,
-      b2bLossPct: avg.b2b_frame_loss_percent,
-      burstDurationS,
-      trials,
-      vsperf: avg,
-      logs,
-    };
+      return backToBackRow(full, best);
+    });
+    return backToBackResult(rows, trials, logs);
   }
 
   startRfc2544BackToBack(traffic: TrafficSpec, opts: BackToBackOptions): void {
-    if (this.pendingB2b)
-      throw new DataplaneError(`${this.name}: an RFC 2544 back-to-back test is already running`);
-    this.pendingB2b = this.rfc2544BackToBack(traffic, opts);
-    this.pendingB2b.catch(() => {});
+    this.background.backToBack.start(() => this.rfc2544BackToBack(traffic, opts));
   }
 
-  async waitRfc2544BackToBack(): Promise<BackToBackResult> {
-    const p = this.pendingB2b;
-    if (!p) throw new DataplaneError(`${this.name}: waitRfc2544BackToBack without startRfc2544BackToBack`);
-    try {
-      return await p;
-    } finally {
-      this.pendingB2b = null;
-    }
+  waitRfc2544BackToBack(): Promise<BackToBackResult> {
+    return this.background.backToBack.wait();
   }
 }

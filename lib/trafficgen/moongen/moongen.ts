@@ -7,7 +7,11 @@
  */
 import type { Host, ProcessHandle } from '../../hosts/host.ts';
 import { shellQuote } from '../../hosts/shell-quote.ts';
+import { backToBackResult, backToBackRow, type BestBurst } from '../back-to-back-result.ts';
+import { rfc2544BackgroundTests, type Rfc2544BackgroundTests } from '../background-test.ts';
 import { lineRateFps, lineRateMpps } from '../line-rate.ts';
+import { repeatTests } from '../repeat-tests.ts';
+import { throughputOverTests } from '../throughput-over-tests.ts';
 import { offeredMpps, type TrafficSpec } from '../traffic.ts';
 import type {
   BackToBackOptions,
@@ -20,10 +24,9 @@ import type {
   TrafficGenerator,
   TrafficResult,
 } from '../traffic-generator.ts';
-import { averageResults, vsperfThroughput, type VsperfB2b } from '../vsperf-results.ts';
-import { rfc2544BinarySearch } from '../search/binary-search.ts';
-import { multiGoalSearch, NDR, PDR } from '../search/multi-goal-search.ts';
-import { lossPct, type SearchTrial, type TrialFn } from '../search/trial.ts';
+import { vsperfThroughput } from '../vsperf-results.ts';
+import { lossPct, type SearchTrial, type TrialCounts } from '../search/trial.ts';
+import { throughputByTrials } from '../throughput-by-trials.ts';
 import { vsperfConfig, writeVsperfConfig, type ConfigRunOptions } from './config-writer.ts';
 import { parseMoonGenLog } from './log-parser.ts';
 import { moonGenMetrics } from './log-metrics.ts';
@@ -76,8 +79,7 @@ export class MoonGen implements TrafficGenerator {
   private readonly linkGbps: number;
   private readonly slackS: number;
   private cont: { handle: ProcessHandle; traffic: TrafficSpec } | null = null;
-  private pendingThroughput: Promise<ThroughputResult> | null = null;
-  private pendingB2b: Promise<BackToBackResult> | null = null;
+  private readonly background: Rfc2544BackgroundTests<ThroughputResult>;
   private runs = 0;
 
   constructor(
@@ -91,6 +93,7 @@ export class MoonGen implements TrafficGenerator {
     this.linkGbps = opts.linkSpeedGbps ?? 10;
     this.slackS = opts.timeoutSlackSeconds ?? 300;
     this.name = `MoonGen@${host.name}`;
+    this.background = rfc2544BackgroundTests(this.name, MoonGenError);
     if (this.ports.length < 2 || this.ports.length % 2) {
       throw new MoonGenError(
         `${this.name}: ports: expected pairs like [0, 1], found ${JSON.stringify(this.ports)}`,
@@ -311,18 +314,7 @@ export class MoonGen implements TrafficGenerator {
   }
 
   async rfc2544Throughput(traffic: TrafficSpec, opts: ThroughputOptions): Promise<ThroughputResult> {
-    const tests = Math.max(1, Math.floor(opts.tests ?? 1));
-    const runs: ThroughputResult[] = [];
-    for (let i = 0; i < tests; i++) runs.push(await this.throughputOnce(traffic, opts));
-    const last = runs[runs.length - 1]!;
-    const found = runs.map((r) => r.throughputMpps).filter((x): x is number => x !== null);
-    return {
-      ...last,
-      throughputMpps: found.length === runs.length ? found.reduce((a, b) => a + b, 0) / found.length : null,
-      trials: runs.flatMap((r) => r.trials),
-      vsperf: averageResults(runs.map((r) => r.vsperf)),
-      runs: tests,
-    };
+    return throughputOverTests(await repeatTests(opts.tests, () => this.throughputOnce(traffic, opts)));
   }
 
   private async throughputOnce(traffic: TrafficSpec, opts: ThroughputOptions): Promise<ThroughputResult> {
@@ -368,45 +360,20 @@ export class MoonGen implements TrafficGenerator {
       trials.forEach((t) => opts.onTrial?.(t));
       throughputMpps = result.txFps !== null ? result.txFps / 1e6 / result.streams : null;
     } else {
-      const byTrial = new Map<number, TrafficResult>();
-      let n = 0;
-      const trial: TrialFn = async (rate, durationS) => {
+      const run = async (rate: number, durationS: number) => {
         const r = await this.oneShot(traffic, rate, durationS);
-        byTrial.set(++n, r);
-        // The script judges every direction on its own: the worst one decides.
-        const worst = r.directions.reduce((w, d) => (d.lossPct > w.lossPct ? d : w));
-        return { tx: worst.txFrames, rx: worst.rxFrames };
+        return { result: r, worst: worstCounts(r) };
       };
-      if (search === 'binary') {
-        const b = await rfc2544BinarySearch(trial, {
-          startRateMpps: maxRate,
-          granularityMpps: granularity,
-          acceptableLossPct: loss,
-          searchDurationS: opts.durationS,
-          validationDurationS: opts.durationS,
-          onTrial: opts.onTrial,
-        });
-        trials = b.trials;
-        throughputMpps = b.throughputMpps;
-      } else {
-        const m = await multiGoalSearch(trial, {
-          maxRateMpps: maxRate,
-          finalDurationS: opts.durationS,
-          initialDurationS: opts.initialDurationS ?? 1,
-          relativeWidth: opts.relativeWidth ?? 0.005,
-          goals: loss > 0 ? [{ name: `loss <= ${loss}%`, lossPct: loss }, PDR] : [NDR, PDR],
-          onTrial: opts.onTrial,
-        });
-        trials = m.trials;
-        goals = m.goals;
-        throughputMpps = m.goals[0]?.lowerMpps ?? null;
-      }
-      if (throughputMpps !== null) {
-        const at = [...trials]
-          .reverse()
-          .find((t) => t.rateMpps === throughputMpps && t.durationS === opts.durationS && t.passed);
-        result = at ? (byTrial.get(at.index) ?? null) : null;
-      }
+      ({ trials, goals, throughputMpps, result } = await throughputByTrials(run, {
+        search,
+        maxRateMpps: maxRate,
+        finalDurationS: opts.durationS,
+        initialDurationS: opts.initialDurationS ?? 1,
+        lossPct: loss,
+        granularityMpps: granularity,
+        relativeWidth: opts.relativeWidth ?? 0.005,
+        onTrial: opts.onTrial,
+      }));
     }
     if (opts.latency && throughputMpps !== null) {
       // RFC 2544 latency is measured at the throughput rate.
@@ -417,40 +384,28 @@ export class MoonGen implements TrafficGenerator {
   }
 
   startRfc2544Throughput(traffic: TrafficSpec, opts: ThroughputOptions): void {
-    if (this.pendingThroughput)
-      throw new MoonGenError(`${this.name}: an RFC 2544 throughput test is already running`);
-    this.pendingThroughput = this.rfc2544Throughput(traffic, opts);
-    // Held for waitRfc2544Throughput, which rethrows; keep Node from calling it unhandled meanwhile.
-    this.pendingThroughput.catch(() => {});
+    this.background.throughput.start(() => this.rfc2544Throughput(traffic, opts));
   }
 
-  async waitRfc2544Throughput(): Promise<ThroughputResult> {
-    const p = this.pendingThroughput;
-    if (!p) throw new MoonGenError(`${this.name}: waitRfc2544Throughput without startRfc2544Throughput`);
-    try {
-      return await p;
-    } finally {
-      this.pendingThroughput = null;
-    }
+  waitRfc2544Throughput(): Promise<ThroughputResult> {
+    return this.background.throughput.wait();
   }
 
   async rfc2544BackToBack(traffic: TrafficSpec, opts: BackToBackOptions): Promise<BackToBackResult> {
-    const tests = Math.max(1, Math.floor(opts.tests ?? 1));
     const loss = opts.lossPct ?? 0;
     const rate = offeredMpps(traffic, this.linkGbps);
     const trials: SearchTrial[] = [];
     const logs: Record<string, string> = {};
-    const rows: Array<VsperfB2b & { burst_duration_s: number }> = [];
     const record = (r: TrafficResult, durationS: number, lower: number | null, upper: number | null) => {
-      const worst = r.directions.reduce((w, d) => (d.lossPct > w.lossPct ? d : w));
+      const worst = worstCounts(r);
       const t: SearchTrial = {
         index: trials.length + 1,
         rateMpps: rate,
         durationS,
-        tx: worst.txFrames,
-        rx: worst.rxFrames,
-        lossPct: lossPct({ tx: worst.txFrames, rx: worst.rxFrames }),
-        passed: lossPct({ tx: worst.txFrames, rx: worst.rxFrames }) <= loss,
+        tx: worst.tx,
+        rx: worst.rx,
+        lossPct: lossPct(worst),
+        passed: lossPct(worst) <= loss,
         label: 'burst',
         lowerMpps: lower,
         upperMpps: upper,
@@ -460,11 +415,11 @@ export class MoonGen implements TrafficGenerator {
       opts.onTrial?.(t);
       return t;
     };
-    for (let i = 0; i < tests; i++) {
+    const rows = await repeatTests(opts.tests, async () => {
       const full = await this.oneShot(traffic, rate, opts.durationS);
-      let best: { r: TrafficResult; d: number } | null = null;
+      let best: BestBurst = null;
       let bad = opts.durationS;
-      if (record(full, opts.durationS, null, null).passed) best = { r: full, d: opts.durationS };
+      if (record(full, opts.durationS, null, null).passed) best = { result: full, durationS: opts.durationS };
       else {
         // Longest lossless burst: shrink 4x until a burst passes, then bisect on a log scale to 10 %; at most 16 trials.
         let good = 0;
@@ -473,50 +428,21 @@ export class MoonGen implements TrafficGenerator {
           const r = await this.oneShot(traffic, rate, d);
           if (record(r, d, good || null, bad).passed) {
             good = d;
-            best = { r, d };
+            best = { result: r, durationS: d };
           } else bad = d;
         }
       }
-      rows.push({
-        b2b_rx_fps: best ? best.r.rxFps : NaN,
-        b2b_tx_fps: best?.r.txFps ?? NaN,
-        b2b_rx_percent: best ? best.r.rxPctLineRate : NaN,
-        b2b_tx_percent: best?.r.txPctLineRate ?? NaN,
-        b2b_tx_count: best ? best.r.txFrames : 0,
-        b2b_frames: best ? best.r.rxFrames : 0,
-        b2b_frame_loss_frames: full.lossFrames,
-        b2b_frame_loss_percent: full.lossPct,
-        burst_duration_s: best ? best.d : 0,
-      });
-    }
-    const { burst_duration_s: burstDurationS, ...avg } = averageResults(rows);
-    return {
-      b2bFrames: avg.b2b_frames,
-      b2bTxCount: avg.b2b_tx_count,
-      b2bLossFrames: avg.b2b_frame_loss_frames,
-      b2bLossPct: avg.b2b_frame_loss_percent,
-      burstDurationS,
-      trials,
-      vsperf: avg,
-      logs,
-    };
+      return backToBackRow(full, best);
+    });
+    return backToBackResult(rows, trials, logs);
   }
 
   startRfc2544BackToBack(traffic: TrafficSpec, opts: BackToBackOptions): void {
-    if (this.pendingB2b)
-      throw new MoonGenError(`${this.name}: an RFC 2544 back-to-back test is already running`);
-    this.pendingB2b = this.rfc2544BackToBack(traffic, opts);
-    this.pendingB2b.catch(() => {});
+    this.background.backToBack.start(() => this.rfc2544BackToBack(traffic, opts));
   }
 
-  async waitRfc2544BackToBack(): Promise<BackToBackResult> {
-    const p = this.pendingB2b;
-    if (!p) throw new MoonGenError(`${this.name}: waitRfc2544BackToBack without startRfc2544BackToBack`);
-    try {
-      return await p;
-    } finally {
-      this.pendingB2b = null;
-    }
+  waitRfc2544BackToBack(): Promise<BackToBackResult> {
+    return this.background.backToBack.wait();
   }
 
   /** Line rate of one direction at a frame size on this generator's links. */
@@ -527,6 +453,12 @@ export class MoonGen implements TrafficGenerator {
   lineRateFps(frameSize: number): number {
     return lineRateFps(this.linkGbps, frameSize);
   }
+}
+
+/** The script judges every direction on its own: the one with the highest loss decides. */
+function worstCounts(r: TrafficResult): TrialCounts {
+  const worst = r.directions.reduce((w, d) => (d.lossPct > w.lossPct ? d : w));
+  return { tx: worst.txFrames, rx: worst.rxFrames };
 }
 
 function tail(text: string, lines = 5): string {
