@@ -60,6 +60,8 @@ export class NativeBgpLoad implements Load<DaemonScope> {
    */
   readonly peerRecords = new Map<number, PeerRecord[][]>();
   private starts = 0;
+  /** The iteration whose generator started last. */
+  current: number | undefined;
 
   constructor(private readonly o: NativeBgpLoadOptions) {
     if (o.scenario.parallel)
@@ -126,6 +128,7 @@ export class NativeBgpLoad implements Load<DaemonScope> {
   }
 
   async start(k: number): Promise<void> {
+    this.current = k;
     const n = ++this.starts;
     const name = `bgp-load#${n}`;
     const specFile = join(this.o.logDir, `${name.replace('#', '-')}.spec.json`);

@@ -23,6 +23,7 @@ import { NativeBgpLoad, generatorNeighbors } from '../load/native-bgp-load.ts';
 import type { RunArchive } from '../report/run-archive.ts';
 import { ScenarioReport } from '../report/scenario-report.ts';
 import type { LoadedScenario } from '../scenario/loaded-scenario.ts';
+import { runAndExpect } from '../measure/run-and-expect.ts';
 import { convergenceBounds, type ConvergenceBounds } from './convergence-bounds.ts';
 import { ScaleSession, type ScaleResult } from './scale-session.ts';
 import { Teardown } from './teardown.ts';
@@ -43,6 +44,40 @@ export interface DaemonScaleResult {
   result: ScaleResult;
   /** Per iteration, the add's and the withdraw's truth check. */
   bounds: ConvergenceBounds[][];
+}
+
+/** The monitor's count now: its latest count line (0 before any). */
+function monitorCount(monitor: BgpProcess): number {
+  for (let i = monitor.events.length - 1; i >= 0; i--) {
+    const e = monitor.events[i]!;
+    if (e.event === 'count') return e.count;
+  }
+  return 0;
+}
+
+/**
+ * After a phase that leaves the daemon holding every prefix (add, flap, churn) or none (delete), waits
+ * until the monitor sees the same, so the next phase does not start before the daemon has re-advertised
+ * (a daemon may hold its updates back a while, e.g. FRR's coalesce time, and a withdraw sent before they
+ * leave would cancel them unseen). Bounded; the truth check says when the monitor never got there.
+ */
+async function monitorSettles(
+  monitor: BgpProcess,
+  load: NativeBgpLoad,
+  phase: string,
+  timeoutS: number,
+): Promise<void> {
+  const label = phase.split(':')[0]!;
+  const k = load.current;
+  if (k === undefined) return;
+  const target =
+    label === 'delete' ? 0 : ['add', 'flap', 'churn'].includes(label) ? load.expected(k).prefixes : undefined;
+  if (target === undefined) return;
+  await runAndExpect(() => monitorCount(monitor) === target, true, {
+    timeoutMs: timeoutS * 1000,
+    intervalMs: 20,
+    what: `the monitor peer holding ${target} prefixes after ${label}`,
+  });
 }
 
 export class DaemonScaleSession {
@@ -122,6 +157,7 @@ export class DaemonScaleSession {
         load,
         report,
         signal: o.signal,
+        afterPhase: (phase) => monitorSettles(monitor, load, phase, s.bgpStress.timeouts.routesAddSeconds),
       });
       return new DaemonScaleSession(dut, load, monitor, report, session, teardown);
     } catch (err) {
