@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { generateRunId } from './lib/run/run-id.ts';
@@ -22,6 +23,9 @@ const contrailMainJob = process.argv.some((a) => /^(\.\/)?suites\/bgp\/?$/.test(
 export default defineConfig({
   resolve: { alias },
   test: {
+    // Most test time is spent waiting on processes, sockets and daemons, not computing: at least two files
+    // at a time (Vitest's own default, cores - 1, runs one at a time on a 2-core machine).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     reporters: [
       'default',
       // Machine-readable totals (CI prints its closing line from them).
