@@ -114,10 +114,11 @@ describe.each(['local', 'ssh'] as const)('Host contract: %s', (kind) => {
   it('stop sends TERM first and returns as soon as the group is gone', async () => {
     const p = await t.host.spawn('sleep 60', { name: 'polite' });
     const t0 = performance.now();
-    const status = await p.stop({ graceMs: 10_000 });
+    const status = await p.stop({ graceMs: 30_000 });
     expect(status.signal).toBe('SIGTERM');
-    // Well under the 10 s grace: stop did not sit out the grace after the group was gone.
-    expect(performance.now() - t0).toBeLessThan(5000);
+    // Well under the 30 s grace: stop did not sit out the grace after the group was gone (over SSH on a
+    // busy machine the TERM and the check that the group is gone take a few seconds).
+    expect(performance.now() - t0).toBeLessThan(15_000);
     expect(runningInGroup(p.pgid)).toEqual([]);
   });
 
