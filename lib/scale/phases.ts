@@ -18,7 +18,13 @@
 import { monotonicMs, sleep } from '../clock.ts';
 import type { DutState, Observation, ObservedKind } from '../dut/dut.ts';
 import type { ExpectedLoad, Load, LoadEvent, LoadEventKind } from '../load/load.ts';
-import { allPeersUp, prefixesAtMost, routesComplete, type MilestoneSpec } from '../measure/milestones.ts';
+import {
+  allPeersUp,
+  firstPeerUp,
+  prefixesAtMost,
+  routesComplete,
+  type MilestoneSpec,
+} from '../measure/milestones.ts';
 import { runAndExpect } from '../measure/run-and-expect.ts';
 import type { SeriesData, SeriesPoint } from '../measure/series.ts';
 import type { ProgressLine } from '../progress/progress-line.ts';
@@ -95,6 +101,20 @@ export function firstEvent<S>(ctx: PhaseContext<S>, kind: LoadEventKind, after: 
   return ctx.events.find((e) => e.kind === kind && e.t >= after)?.t;
 }
 
+/**
+ * When the generators began bringing their peers up: the first such line we read, but no later than
+ * the last sample before the device showed a peer up. A line is stamped when it reaches us; read late
+ * (a busy pipe or SSH channel), it must not start the span after the sessions it announced.
+ */
+function bringUpFrom<S>(ctx: PhaseContext<S>, after: number): number | undefined {
+  const said = firstEvent(ctx, 'bring-up-start', after);
+  const before = ctx.observations
+    .map((o) => o.milestone({ ...firstPeerUp(), after }, 'peers')?.lo)
+    .filter((lo): lo is number => lo !== undefined)
+    .map((lo) => Math.max(lo, after));
+  return said === undefined || before.length === 0 ? said : Math.min(said, ...before);
+}
+
 /** Waits until `done` holds over the group's latest state; a note instead of an exception on timeout. */
 async function waitUntil<S>(
   ctx: PhaseContext<S>,
@@ -137,7 +157,7 @@ export async function bringUp<S>(ctx: PhaseContext<S>): Promise<boolean> {
   ctx.marks.start = monotonicMs();
   await eachMember(ctx, (k) => ctx.load.start(k));
   const up = await waitUntil(ctx, 'bring-up: all peers up', allUp(ctx.expected), ctx.timeouts.peersUpSeconds);
-  ctx.marks.bringUpStart = firstEvent(ctx, 'bring-up-start', ctx.marks.start);
+  ctx.marks.bringUpStart = bringUpFrom(ctx, ctx.marks.start);
   hot(ctx, []);
   return up;
 }
@@ -284,7 +304,7 @@ export async function flap<S>(ctx: PhaseContext<S>, flaps: number): Promise<Flap
       ))
     )
       break;
-    const upFrom = firstEvent(ctx, 'bring-up-start', reconnect) ?? reconnect;
+    const upFrom = bringUpFrom(ctx, reconnect) ?? reconnect;
     hot(ctx, ['routes']);
     const trigger = monotonicMs();
     await eachMember(ctx, (k) => ctx.load.triggerSends(k));
