@@ -91,7 +91,8 @@ export class DaemonScaleSession {
   ) {}
 
   static async open(o: DaemonScaleOptions): Promise<DaemonScaleSession> {
-    const s = o.loaded.scenario;
+    // One archive holds every daemon's run of a scenario: each is a scenario of its own there and in the history.
+    const s = { ...o.loaded.scenario, name: `${o.loaded.scenario.name}-${o.kind}` };
     const settings = s.bgpDaemon;
     if (!settings)
       throw new Error(
@@ -118,7 +119,7 @@ export class DaemonScaleSession {
       const started = await daemon.start(startOptions);
       teardown.push(`stop ${o.kind}`, () => daemon.stop());
       const dut = new BgpDaemonDut(daemon, startOptions, started);
-      const logDir = join(o.archive.dir, 'logs', `${s.name}-${o.kind}`);
+      const logDir = join(o.archive.dir, 'logs', s.name);
       const load = new NativeBgpLoad({ scenario: s, settings, topology, dut: started, logDir });
       teardown.push('stop the generators', () => load.stop());
 

@@ -20,6 +20,8 @@ export function daemonScenario(scenarioFile: string, title: string): void {
     }) => {
       const { result, bounds } = await bgpDaemonScale.run();
       expect(result.iterations).toHaveLength(scenario.scenario.iterations.length);
+      // One run archive holds every daemon's run: each is a scenario of its own there and in the history.
+      expect(result.scenario).toBe(`${scenario.scenario.name}-${kind}`);
       for (const [i, it] of result.iterations.entries()) {
         const label = `${kind} iteration ${it.iteration} (${it.params.agents} peers x ${it.params.routes} prefixes)`;
         console.log(`${label}: ${bounds[i]!.map((b) => b.line).join('; ')}`);
