@@ -3,7 +3,7 @@
  * does not care which one it measures. start() returns the daemon's real configuration (after the
  * testcontainers idea of a started service), state() reads the daemon's own view through its own
  * interface, pid is the daemon process for /proc CPU and RSS sampling. A poller reads one kind at a
- * time (peersEstablished, ribPrefixes), each one cheap query on a connection the driver keeps open
+ * time (peersEstablished, prefixesFrom or ribPrefixes), each one cheap query on a connection the driver keeps open
  * (BIRD's control socket, bgpd's vty socket, gobgpd's gRPC API); state() is the full snapshot.
  */
 import type { DaemonTopology } from './topology.ts';
@@ -77,6 +77,12 @@ export interface BgpDaemon {
   peersEstablished(addresses: readonly string[], signal?: AbortSignal): Promise<number>;
   /** Distinct IPv4 unicast prefixes in the daemon's RIB: one query. */
   ribPrefixes(signal?: AbortSignal): Promise<number>;
+  /**
+   * IPv4 unicast prefixes the daemon holds from these neighbors, summed from its per-neighbor counters:
+   * one query that never walks the RIB. A busy daemon answers it at once, where a RIB walk waits its
+   * turn between route batches (BIRD's `show route count` took 0.5 s while 100,000 routes came in).
+   */
+  prefixesFrom(addresses: readonly string[], signal?: AbortSignal): Promise<number>;
   /** The daemon's version as it reports it ("3.10.0", "2.0.12", "8.4.4"). */
   version(): Promise<string>;
   /** Ends the daemon's process group (TERM, then KILL) and removes its temp dir. Idempotent. */
@@ -102,6 +108,12 @@ export function sessionState(raw: string): BgpSessionState {
 export function countEstablished(peers: readonly BgpDaemonPeerState[], addresses: readonly string[]): number {
   const wanted = new Set(addresses);
   return peers.filter((p) => wanted.has(p.address) && p.state === 'established').length;
+}
+
+/** The prefixes `peers` at one of `addresses` gave the daemon, summed. */
+export function sumPrefixesFrom(peers: readonly BgpDaemonPeerState[], addresses: readonly string[]): number {
+  const wanted = new Set(addresses);
+  return peers.reduce((a, p) => a + (wanted.has(p.address) ? p.prefixesReceived : 0), 0);
 }
 
 /** Builds the common state from per-peer states and the RIB count. */

@@ -8,6 +8,7 @@ import type { Host } from '../hosts/host.ts';
 import { shellQuote } from '../hosts/shell-quote.ts';
 import {
   countEstablished,
+  sumPrefixesFrom,
   daemonState,
   sessionState,
   type BgpDaemon,
@@ -118,6 +119,11 @@ export class BirdDaemon implements BgpDaemon {
         : [];
     });
     return countEstablished(peers, addresses);
+  }
+
+  /** `show protocols all`: each BGP protocol's "Routes: N imported" counter. */
+  async prefixesFrom(addresses: readonly string[], signal?: AbortSignal): Promise<number> {
+    return sumPrefixesFrom(parseBirdProtocols(await this.query('show protocols all', signal)), addresses);
   }
 
   async ribPrefixes(signal?: AbortSignal): Promise<number> {

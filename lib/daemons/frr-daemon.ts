@@ -11,6 +11,7 @@ import type { Host } from '../hosts/host.ts';
 import { shellQuote } from '../hosts/shell-quote.ts';
 import {
   countEstablished,
+  sumPrefixesFrom,
   daemonState,
   type BgpDaemon,
   type BgpDaemonStartOptions,
@@ -138,6 +139,11 @@ export class FrrDaemon implements BgpDaemon {
 
   async peersEstablished(addresses: readonly string[], signal?: AbortSignal): Promise<number> {
     return countEstablished(parseFrrSummary(await this.query(SUMMARY, signal)), addresses);
+  }
+
+  /** The summary's pfxRcd per neighbor. */
+  async prefixesFrom(addresses: readonly string[], signal?: AbortSignal): Promise<number> {
+    return sumPrefixesFrom(parseFrrSummary(await this.query(SUMMARY, signal)), addresses);
   }
 
   /** The statistics walk the table (the summary's ribCount counts tree nodes, not prefixes). */

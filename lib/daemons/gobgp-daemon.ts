@@ -9,6 +9,7 @@ import type { Host } from '../hosts/host.ts';
 import { shellQuote } from '../hosts/shell-quote.ts';
 import {
   countEstablished,
+  sumPrefixesFrom,
   daemonState,
   type BgpDaemon,
   type BgpDaemonStartOptions,
@@ -117,6 +118,11 @@ export class GobgpDaemon implements BgpDaemon {
 
   async peersEstablished(addresses: readonly string[], signal?: AbortSignal): Promise<number> {
     return countEstablished(await this.client().listPeers(QUERY_TIMEOUT_MS, signal), addresses);
+  }
+
+  /** ListPeer's received count per neighbor. */
+  async prefixesFrom(addresses: readonly string[], signal?: AbortSignal): Promise<number> {
+    return sumPrefixesFrom(await this.client().listPeers(QUERY_TIMEOUT_MS, signal), addresses);
   }
 
   ribPrefixes(signal?: AbortSignal): Promise<number> {

@@ -91,7 +91,10 @@ export class NativeBgpLoad implements Load<DaemonScope> {
 
   scope(ks: readonly number[]): DaemonScope {
     const most = Math.max(...ks.map((k) => this.o.scenario.iterations[k]!.agents));
-    return { peers: this.o.topology.peerAddresses.slice(0, most) };
+    return {
+      peers: this.o.topology.peerAddresses.slice(0, most),
+      distinctPerPeer: this.o.settings.mode === 'distinct',
+    };
   }
 
   private spec(k: number): BgpLoadSpecInput {

@@ -44,10 +44,14 @@ export function convergenceBounds(o: {
       `the poller's lower bound is ${s((measured.lo ?? measured.t) - monitor)} after the monitor had it`,
     );
   const injected = lastWritten === undefined ? 'not recorded' : s(lastWritten - trigger);
-  const daemon = measured ? `${s(measured.t - trigger)} (±${s(measured.uncertaintyMs ?? 0)})` : 'not seen';
+  const daemon = measured
+    ? measured.lo === undefined
+      ? `by ${s(measured.t - trigger)}`
+      : `between ${s(measured.lo - trigger)} and ${s(measured.t - trigger)}`
+    : 'not seen';
   const mon = monitor === undefined ? 'not seen' : s(monitor - trigger);
   const line =
-    `${o.phase}: injected in ${injected}, daemon converged at ${daemon}, monitor at ${mon}` +
+    `${o.phase}: injected in ${injected}, daemon converged ${daemon}, monitor at ${mon}` +
     (problems.length ? ` — truth check FAILED: ${problems.join('; ')}` : ' — within bounds');
   return { ...o, holds: problems.length === 0, line };
 }

@@ -21,7 +21,7 @@ describe('the truth check of a daemon convergence', () => {
     });
     expect(b.holds).toBe(true);
     expect(b.line).toBe(
-      'add: injected in 0.050 s, daemon converged at 0.400 s (±0.100 s), monitor at 0.350 s — within bounds',
+      'add: injected in 0.050 s, daemon converged between 0.300 s and 0.400 s, monitor at 0.350 s — within bounds',
     );
   });
 
