@@ -210,7 +210,7 @@ export class IntrospectPoller {
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
-      const kind: Kind = this.sched.peers.nextAt <= this.sched.routes.nextAt ? 'peers' : 'routes';
+      const kind = this.nextKind();
       const wait = Math.max(this.sched[kind].nextAt, this.quietUntil) - monotonicMs();
       if (wait > 0) {
         const delay = wakeableSleep(wait);
@@ -221,6 +221,21 @@ export class IntrospectPoller {
       }
       await this.poll(kind);
     }
+  }
+
+  /**
+   * The kind due first; but a kind a phase does not wait on goes before a hot one only when its last
+   * answer time fits in the hot kind's pause. A device that answers in seconds would otherwise be asked
+   * both in turn, halving the rate of the kind the phase waits on.
+   */
+  private nextKind(): Kind {
+    const [first, second]: Kind[] =
+      this.sched.peers.nextAt <= this.sched.routes.nextAt ? ['peers', 'routes'] : ['routes', 'peers'];
+    const delaysHot =
+      !this.hotKinds.has(first) &&
+      this.hotKinds.has(second) &&
+      monotonicMs() + this.sched[first].lastLatency > this.sched[second].nextAt;
+    return delaysHot ? second : first;
   }
 
   private async poll(kind: Kind): Promise<void> {

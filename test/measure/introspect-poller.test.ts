@@ -187,6 +187,26 @@ describe('IntrospectPoller', () => {
     await stopped;
   });
 
+  it('a due hot kind goes first, so a device that answers slowly is asked only what the phase waits on', async () => {
+    const { source } = scriptedSource(() => ({ peers: 3, prefixes: 10, pending: 0 }), 300);
+    const p = new IntrospectPoller(source, { tableRegex: 'x', peersMaxMs: 400, routesMaxMs: 400 });
+    p.start();
+    await elapse(3000);
+    p.setHot(['routes']);
+    const peersBefore = p.series.peersUp.points.length;
+    const routesBefore = p.series.prefixes.points.length;
+    await elapse(3000);
+    // Every answer takes 300 ms, longer than any interval: both kinds are always due, routes win each time.
+    expect(p.series.peersUp.points.length - peersBefore).toBeLessThanOrEqual(1);
+    expect(p.series.prefixes.points.length - routesBefore).toBeGreaterThanOrEqual(9);
+    p.setHot([]);
+    await elapse(3000);
+    expect(p.series.peersUp.points.length - peersBefore).toBeGreaterThan(2);
+    const stopped = p.stop();
+    await elapse(400);
+    await stopped;
+  });
+
   it('survives a failing source and records the error', async () => {
     const p = new IntrospectPoller(
       {
