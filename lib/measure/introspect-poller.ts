@@ -229,7 +229,7 @@ export class IntrospectPoller {
    * both in turn, halving the rate of the kind the phase waits on.
    */
   private nextKind(): Kind {
-    const [first, second]: Kind[] =
+    const [first, second]: [Kind, Kind] =
       this.sched.peers.nextAt <= this.sched.routes.nextAt ? ['peers', 'routes'] : ['routes', 'peers'];
     const delaysHot =
       !this.hotKinds.has(first) &&
