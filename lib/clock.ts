@@ -21,6 +21,32 @@ export function clockResolutionMs(): number {
   return best;
 }
 
+/**
+ * The wall clock (CLOCK_REALTIME, as a daemon stamps its log) against monotonicMs: wall ms = monotonic ms
+ * + offsetMs, known to ± errorMs. Date.now() steps once a millisecond; at the step the wall clock is an
+ * exact integer, so the monotonic reads either side of the step place it to a few microseconds.
+ */
+export function realtimeOffset(): { offsetMs: number; errorMs: number } {
+  let best = { offsetMs: 0, errorMs: Infinity };
+  for (let i = 0; i < 3; i++) {
+    // The read that last returned w0 began at lastStart; the wall clock stepped after that.
+    let lastStart = monotonicMs();
+    const w0 = Date.now();
+    for (;;) {
+      const start = monotonicMs();
+      const wall = Date.now();
+      const end = monotonicMs();
+      if (wall !== w0) {
+        const errorMs = (end - lastStart) / 2;
+        if (errorMs < best.errorMs) best = { offsetMs: wall - (lastStart + end) / 2, errorMs };
+        break;
+      }
+      lastStart = start;
+    }
+  }
+  return best;
+}
+
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);

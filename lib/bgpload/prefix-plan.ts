@@ -58,6 +58,13 @@ export class PrefixPlan {
     return out;
   }
 
+  /** The last prefix peer i announces (a peer's prefixes go out in order); undefined when it has none. */
+  lastOf(peer: number): string | undefined {
+    if (this.options.count === 0) return undefined;
+    const first = this.blockOf(peer) * this.options.count;
+    return consecutivePrefixes(this.base, this.length, first + this.options.count - 1, 1)[0];
+  }
+
   /** Distinct prefixes over all peers: what a DUT (and a monitor behind it) should end up holding. */
   get distinctPrefixes(): number {
     return this.options.mode === 'shared' ? this.options.count : this.options.count * this.peers;

@@ -30,6 +30,12 @@ export interface BgpDaemonStartOptions {
   holdTimeSeconds?: number;
   /** How long start() waits for the daemon to listen; default 20 s. */
   startTimeoutMs?: number;
+  /**
+   * Prefixes whose arrival and withdrawal the daemon should stamp in its own record, where it keeps one
+   * (FRR's debug log): the last prefix each generator peer sends, so the last stamp is the moment the
+   * daemon had taken in (or withdrawn) everything.
+   */
+  watchPrefixes?: readonly string[];
 }
 
 /** What the daemon was really started with. */
@@ -65,8 +71,28 @@ export interface BgpDaemonState {
   ribPrefixes: number;
 }
 
+/** One watched prefix taken in or withdrawn, at the daemon's own time. */
+export interface DaemonRouteEvent {
+  prefix: string;
+  kind: 'announce' | 'withdraw';
+  /** The daemon's stamp on the monotonic clock (monotonicMs). */
+  t: number;
+}
+
+/** A daemon's own record of its watched prefixes (BgpDaemonStartOptions.watchPrefixes). */
+export interface DaemonRouteRecord {
+  /** Where the stamps come from, for notes: "bgpd debug log". */
+  readonly via: string;
+  /** A stamp's resolution plus the error of putting it on the monotonic clock, ms. */
+  readonly resolutionMs: number;
+  /** Everything recorded so far, in the daemon's order. */
+  events(): readonly DaemonRouteEvent[];
+}
+
 export interface BgpDaemon {
   readonly kind: BgpDaemonKind;
+  /** While it runs, when started with watchPrefixes and the daemon keeps such a record (FRR). */
+  readonly routeRecord?: DaemonRouteRecord;
   /** The daemon process's pid while it runs; undefined before start() and after stop(). */
   readonly pid: number | undefined;
   /** Writes the config, starts the daemon on the topology's DUT side, waits until it listens. */

@@ -28,6 +28,9 @@ export interface DaemonLaunch {
   address: string;
   port: number;
   timeoutMs: number;
+  env?: Record<string, string>;
+  /** Every line the daemon prints, from the first. */
+  onLine?: (line: string) => void;
 }
 
 export interface RunningDaemon {
@@ -63,7 +66,11 @@ export function listensOn(ssOutput: string, address: string, port: number): bool
 }
 
 export async function launchDaemon(l: DaemonLaunch): Promise<RunningDaemon> {
-  const handle = await l.host.spawn(l.command, { name: l.kind });
+  const handle = await l.host.spawn(l.command, {
+    name: l.kind,
+    ...(l.env ? { env: l.env } : {}),
+    ...(l.onLine ? { onLine: l.onLine } : {}),
+  });
   const what = `${l.kind} on ${l.host.name} listening on ${l.address}:${l.port}`;
   // Should the daemon exit (bad config, port taken), the wait ends at once with its output.
   const exited = new AbortController();

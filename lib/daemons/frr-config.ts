@@ -6,6 +6,8 @@ export interface FrrConfig {
   routerId: string;
   holdTimeSeconds: number;
   neighbors: readonly BgpNeighbor[];
+  /** Prefixes bgpd logs when it takes them in or withdraws them, stamped to the microsecond. */
+  watchPrefixes?: readonly string[];
 }
 
 export function frrConfig(c: FrrConfig): string {
@@ -16,10 +18,19 @@ export function frrConfig(c: FrrConfig): string {
     ` neighbor ${n.address} disable-connected-check`,
   ]);
   const activate = c.neighbors.map((n) => `  neighbor ${n.address} activate`);
+  const watch = c.watchPrefixes ?? [];
+  // The prefix filter first: `debug bgp updates in` alone would log every prefix.
+  const debug = watch.length
+    ? [
+        'log timestamp precision 6',
+        ...watch.map((p) => `debug bgp updates prefix ${p}`),
+        'debug bgp updates in',
+      ]
+    : [];
   return `frr defaults traditional
 hostname netscale-dut
 log stdout informational
-!
+${debug.map((l) => `${l}\n`).join('')}!
 router bgp ${c.localAs}
  bgp router-id ${c.routerId}
  ! eBGP without policy would accept and send nothing (RFC 8212); nothing to check networks against without zebra.

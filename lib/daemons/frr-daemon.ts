@@ -16,6 +16,7 @@ import {
   type BgpDaemon,
   type BgpDaemonStartOptions,
   type BgpDaemonState,
+  type DaemonRouteRecord,
   type StartedBgpDaemon,
 } from './bgp-daemon.ts';
 import {
@@ -27,6 +28,7 @@ import {
 } from './daemon-process.ts';
 import { daemonVersion } from './daemon-version.ts';
 import { frrConfig } from './frr-config.ts';
+import { FrrRouteRecord } from './frr-route-log.ts';
 import { parseFrrStatistics, parseFrrSummary } from './frr-state.ts';
 import { encodeFrrCommand, FrrVtyFramer, type FrrVtyReply } from './frr-vty-reply.ts';
 import { requireDaemon } from './require-daemon.ts';
@@ -42,6 +44,11 @@ export class FrrDaemon implements BgpDaemon {
   private dir: string | undefined;
   private host: Host | undefined;
   private vty: UnixCommandSocket<FrrVtyReply> | undefined;
+  private record: FrrRouteRecord | undefined;
+
+  get routeRecord(): DaemonRouteRecord | undefined {
+    return this.running ? this.record : undefined;
+  }
 
   get pid(): number | undefined {
     return this.running?.pid;
@@ -62,8 +69,10 @@ export class FrrDaemon implements BgpDaemon {
         routerId,
         holdTimeSeconds: o.holdTimeSeconds ?? 90,
         neighbors: [...o.peers, o.monitor],
+        watchPrefixes: o.watchPrefixes,
       }),
     );
+    const record = o.watchPrefixes?.length ? new FrrRouteRecord(o.watchPrefixes) : undefined;
     const command = [
       'exec',
       bin.daemon,
@@ -96,7 +105,11 @@ export class FrrDaemon implements BgpDaemon {
         address: t.dutAddress,
         port: t.bgpPort,
         timeoutMs: o.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+        // Its log's stamps are UTC, whatever the host's zone.
+        env: { TZ: 'UTC' },
+        ...(record ? { onLine: (line: string) => record.line(line) } : {}),
       });
+      this.record = record;
     } catch (err) {
       await this.stop();
       throw err;
@@ -162,6 +175,7 @@ export class FrrDaemon implements BgpDaemon {
     this.dir = undefined;
     this.vty?.close();
     this.vty = undefined;
+    this.record = undefined;
     await stopDaemon(running, dir);
   }
 }

@@ -16,6 +16,7 @@ import { readProcessAndHost } from '../measure/process-reading.ts';
 import { ProcessSampler } from '../measure/process-sampler.ts';
 import type { Series } from '../measure/series.ts';
 import type { Dut, DutStats, Observation } from './dut.ts';
+import { milestoneFromRecord } from './route-record-milestone.ts';
 
 /** CPU of a before/after reading is averaged over this window. */
 const STATS_CPU_WINDOW_MS = 500;
@@ -28,6 +29,8 @@ export interface DaemonScope {
    * per-peer counters, which it answers at once even when busy (a RIB walk waits its turn).
    */
   distinctPerPeer: boolean;
+  /** The last prefix each of these peers sends: a daemon that stamps them times add and withdraw itself. */
+  lastPrefixes: readonly string[];
 }
 
 export class BgpDaemonDut implements Dut<DaemonScope> {
@@ -77,6 +80,7 @@ export class BgpDaemonDut implements Dut<DaemonScope> {
     scope: DaemonScope,
     o: { targets: { peers: number; prefixes: number }; makeSeries: (name: string, unit: string) => Series },
   ): Observation {
+    const notes = new Set<string>();
     const poller = new IntrospectPoller(this.source(scope), {
       tableRegex: '',
       // A busy daemon answers late, and a query it works on competes with the routes being measured:
@@ -94,11 +98,18 @@ export class BgpDaemonDut implements Dut<DaemonScope> {
         const s = poller.snapshot();
         return { peersUp: s.peersUp ?? 0, prefixes: s.prefixes ?? 0, pendingUpdates: 0, t: s.t };
       },
-      milestone: (spec: MilestoneSpec, kind) =>
-        widenToRequest(
+      milestone: (spec: MilestoneSpec, kind) => {
+        const polled = widenToRequest(
           deriveMilestone(spec, Object.values(poller.series)),
           kind === 'peers' ? poller.series.peersRequestMs : poller.series.routesRequestMs,
-        ),
+        );
+        const record = this.daemon.routeRecord;
+        if (kind === 'peers' || !record) return polled;
+        const own = milestoneFromRecord({ polled, spec, record, watched: scope.lastPrefixes });
+        if (own.note) notes.add(own.note);
+        return own.milestone;
+      },
+      notes: () => [...notes],
       requests: () => ({
         via: `${this.daemon.kind} state`,
         made: poller.requests,

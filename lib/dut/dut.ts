@@ -66,6 +66,8 @@ export interface Observation {
   milestone(spec: MilestoneSpec, kind: ObservedKind): Milestone | undefined;
   /** Requests so far; a run whose device answered garbage must say so. */
   requests(): ObservationRequests;
+  /** What the observation found wrong with its own figures (two of its sources disagreeing). */
+  notes?(): string[];
 }
 
 export interface Dut<Scope> {

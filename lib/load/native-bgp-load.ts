@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { BgpProcess } from '../bgpload/bgp-process.ts';
 import type { ProcessEvent } from '../bgpload/json-lines.ts';
 import type { PeerRecord } from '../bgpload/peer-record.ts';
+import { PrefixPlan, type PrefixMode, type PrefixPlanOptions } from '../bgpload/prefix-plan.ts';
 import type { BgpLoadSpecInput } from '../bgpload/spec.ts';
 import type { StartedBgpDaemon } from '../daemons/bgp-daemon.ts';
 import type { DaemonTopology } from '../daemons/topology.ts';
@@ -43,6 +44,17 @@ export function generatorNeighbors(
       `scenario ${scenario.name}: an iteration has ${most} agents (BGP peers), the topology has ${topology.peerAddresses.length} peer addresses`,
     );
   return topology.peerAddresses.slice(0, most).map((address, i) => ({ address, as: FIRST_PEER_AS + i }));
+}
+
+/** The prefixes of an iteration, as the generator plans them: `routes` per peer, IPv4 /24s from 10.0.0.0. */
+function prefixOptions(routes: number, mode: PrefixMode): PrefixPlanOptions {
+  return { family: 'ipv4', count: routes, mode };
+}
+
+/** The last prefix each generator peer of a distinct-prefix iteration sends. */
+export function lastPrefixes(it: { agents: number; routes: number }): string[] {
+  const plan = new PrefixPlan(prefixOptions(it.routes, 'distinct'), it.agents);
+  return Array.from({ length: it.agents }, (_, i) => plan.lastOf(i)).filter((p) => p !== undefined);
 }
 
 export class NativeBgpLoad implements Load<DaemonScope> {
@@ -91,9 +103,11 @@ export class NativeBgpLoad implements Load<DaemonScope> {
 
   scope(ks: readonly number[]): DaemonScope {
     const most = Math.max(...ks.map((k) => this.o.scenario.iterations[k]!.agents));
+    const distinctPerPeer = this.o.settings.mode === 'distinct';
     return {
       peers: this.o.topology.peerAddresses.slice(0, most),
-      distinctPerPeer: this.o.settings.mode === 'distinct',
+      distinctPerPeer,
+      lastPrefixes: distinctPerPeer ? ks.flatMap((k) => lastPrefixes(this.o.scenario.iterations[k]!)) : [],
     };
   }
 
@@ -108,7 +122,7 @@ export class NativeBgpLoad implements Load<DaemonScope> {
         addresses: topology.peerAddresses.slice(0, it.agents),
         firstAs: FIRST_PEER_AS,
       },
-      prefixes: { family: 'ipv4', count: it.routes, mode: settings.mode },
+      prefixes: prefixOptions(it.routes, settings.mode),
       attributes: {
         asPathLength: settings.asPathLength,
         communities: settings.communities,

@@ -47,7 +47,10 @@ export function convergenceBounds(o: {
   const daemon = measured
     ? measured.lo === undefined
       ? `by ${s(measured.t - trigger)}`
-      : `between ${s(measured.lo - trigger)} and ${s(measured.t - trigger)}`
+      : // A bracket finer than the printed millisecond (a daemon's own stamp) is one moment.
+        measured.t - measured.lo < 1
+        ? `at ${s((measured.lo + measured.t) / 2 - trigger)}`
+        : `between ${s(measured.lo - trigger)} and ${s(measured.t - trigger)}`
     : 'not seen';
   const mon = monitor === undefined ? 'not seen' : s(monitor - trigger);
   const line =

@@ -19,7 +19,7 @@ import { createBgpDaemon } from '../daemons/create-bgp-daemon.ts';
 import { createTopology } from '../daemons/create-topology.ts';
 import { requireDaemon } from '../daemons/require-daemon.ts';
 import { BgpDaemonDut, type DaemonScope } from '../dut/bgp-daemon-dut.ts';
-import { NativeBgpLoad, generatorNeighbors } from '../load/native-bgp-load.ts';
+import { NativeBgpLoad, generatorNeighbors, lastPrefixes } from '../load/native-bgp-load.ts';
 import type { RunArchive } from '../report/run-archive.ts';
 import { ScenarioReport } from '../report/scenario-report.ts';
 import type { LoadedScenario } from '../scenario/loaded-scenario.ts';
@@ -115,6 +115,10 @@ export class DaemonScaleSession {
         peers: generatorNeighbors(s, topology),
         monitor: { address: topology.monitorAddress, as: MONITOR_AS },
         holdTimeSeconds: settings.holdTimeSeconds,
+        // A daemon that stamps these itself (FRR) times add and withdraw from its own record.
+        ...(settings.mode === 'distinct'
+          ? { watchPrefixes: [...new Set(s.iterations.flatMap((it) => lastPrefixes(it)))] }
+          : {}),
       };
       const started = await daemon.start(startOptions);
       teardown.push(`stop ${o.kind}`, () => daemon.stop());

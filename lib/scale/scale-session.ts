@@ -425,7 +425,7 @@ export class ScaleSession<Scope> {
       timeline,
       thresholds: applicable,
       verdicts: checkAll(applicable, measurements, (metric) => this.p.baselineOf?.(metric, params)),
-      notes: [...g.notes, ...requestNotes(o, iteration)],
+      notes: [...g.notes, ...requestNotes(o, iteration), ...(o.notes?.() ?? [])],
     };
   }
 

@@ -25,6 +25,19 @@ describe('the truth check of a daemon convergence', () => {
     );
   });
 
+  it('prints a bracket finer than a millisecond (a daemon stamp) as one moment', () => {
+    const b = convergenceBounds({
+      phase: 'add',
+      trigger: 1000,
+      lastWritten: 1050,
+      measured: milestone(1943.1, 1943.102),
+      monitor: 2300,
+    });
+    expect(b.line).toBe(
+      'add: injected in 0.050 s, daemon converged at 0.943 s, monitor at 1.300 s — within bounds',
+    );
+  });
+
   it('fails when the poller saw all prefixes before the generator finished writing them', () => {
     const b = convergenceBounds({
       phase: 'add',

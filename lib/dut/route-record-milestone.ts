@@ -1,0 +1,55 @@
+/**
+ * A milestone the daemon stamped itself. The watched prefixes are the last each generator peer sends, so
+ * the latest of their stamps after the milestone's start (taken in for routes_complete, withdrawn for
+ * all_withdrawn) is the moment the daemon held, or had dropped, everything. It replaces the poller's
+ * bracket only when it lies inside it: the poller's samples are the check on the daemon's record, and a
+ * stamp outside them leaves the bracket standing with a note that says so.
+ */
+import type { DaemonRouteRecord } from '../daemons/bgp-daemon.ts';
+import type { Milestone, MilestoneSpec } from '../measure/milestones.ts';
+
+const STAMPED: Readonly<Record<string, 'announce' | 'withdraw'>> = {
+  routes_complete: 'announce',
+  all_withdrawn: 'withdraw',
+};
+
+export function milestoneFromRecord(o: {
+  polled: Milestone | undefined;
+  spec: MilestoneSpec;
+  record: DaemonRouteRecord;
+  watched: readonly string[];
+}): { milestone: Milestone | undefined; note?: string } {
+  const { polled, spec, record } = o;
+  const kind = STAMPED[spec.name];
+  const after = spec.after;
+  if (!polled || !kind || after === undefined || o.watched.length === 0) return { milestone: polled };
+  const events = record.events();
+  const stamps: number[] = [];
+  for (const prefix of o.watched) {
+    const e = events.find((x) => x.prefix === prefix && x.kind === kind && x.t >= after);
+    // Not every watched prefix moved (a churn of other prefixes): the record does not cover this one.
+    if (!e) return { milestone: polled };
+    stamps.push(e.t);
+  }
+  const stamp = Math.max(...stamps);
+  const r = record.resolutionMs;
+  const lo = polled.lo ?? after;
+  if (stamp < lo - r || stamp > polled.t + r) {
+    const s = (ms: number) => `${((ms - after) / 1000).toFixed(3)} s`;
+    return {
+      milestone: polled,
+      note:
+        `${record.via}: ${spec.name} stamped at ${s(stamp)}, outside the poller's bracket ` +
+        `[${s(lo)}, ${s(polled.t)}]; the bracket stands`,
+    };
+  }
+  return {
+    milestone: {
+      name: polled.name,
+      t: stamp + r,
+      wall: polled.wall + (stamp + r - polled.t),
+      lo: stamp - r,
+      uncertaintyMs: 2 * r,
+    },
+  };
+}

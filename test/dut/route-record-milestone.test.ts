@@ -1,0 +1,99 @@
+/**
+ * A daemon's own stamps in place of the poller's bracket: only inside it, only when every watched prefix
+ * moved after the milestone's start, and only for the milestones the stamps time.
+ */
+import { describe, expect, it } from 'vitest';
+import type { DaemonRouteEvent, DaemonRouteRecord } from '../../lib/daemons/bgp-daemon.ts';
+import { milestoneFromRecord } from '../../lib/dut/route-record-milestone.ts';
+import { allWithdrawn, routesComplete, type Milestone } from '../../lib/measure/milestones.ts';
+
+const record = (events: DaemonRouteEvent[]): DaemonRouteRecord => ({
+  via: 'bgpd debug log',
+  resolutionMs: 0.002,
+  events: () => events,
+});
+const polled = (lo: number, t: number): Milestone => ({
+  name: 'routes_complete',
+  t,
+  lo,
+  wall: 5000,
+  uncertaintyMs: t - lo,
+});
+const WATCHED = ['10.0.9.0/24', '10.0.19.0/24'];
+
+describe('milestone from a daemon record', () => {
+  it('the latest watched stamp after the start, to the record resolution, when inside the bracket', () => {
+    const r = milestoneFromRecord({
+      polled: polled(1100, 1900),
+      spec: routesComplete(200, 1000),
+      record: record([
+        { prefix: '10.0.9.0/24', kind: 'announce', t: 900 }, // before the start: an earlier add
+        { prefix: '10.0.9.0/24', kind: 'announce', t: 1400 },
+        { prefix: '10.0.19.0/24', kind: 'announce', t: 1523.5 },
+        { prefix: '10.0.19.0/24', kind: 'withdraw', t: 1700 },
+      ]),
+      watched: WATCHED,
+    });
+    expect(r.note).toBeUndefined();
+    expect(r.milestone).toMatchObject({ t: 1523.502, lo: 1523.498, uncertaintyMs: 0.004 });
+    expect(r.milestone!.wall).toBeCloseTo(5000 - (1900 - 1523.502), 6);
+  });
+
+  it('times a withdraw from the withdrawn stamps', () => {
+    const r = milestoneFromRecord({
+      polled: { ...polled(1600, 1800), name: 'all_withdrawn' },
+      spec: allWithdrawn(1500),
+      record: record([
+        { prefix: '10.0.9.0/24', kind: 'withdraw', t: 1650 },
+        { prefix: '10.0.19.0/24', kind: 'withdraw', t: 1610 },
+      ]),
+      watched: WATCHED,
+    });
+    expect(r.milestone!.lo).toBeCloseTo(1649.998, 6);
+  });
+
+  it('leaves the bracket standing, with a note, when the stamp lies outside it', () => {
+    const r = milestoneFromRecord({
+      polled: polled(1100, 1300),
+      spec: routesComplete(200, 1000),
+      record: record([
+        { prefix: '10.0.9.0/24', kind: 'announce', t: 1200 },
+        { prefix: '10.0.19.0/24', kind: 'announce', t: 1450 },
+      ]),
+      watched: WATCHED,
+    });
+    expect(r.milestone).toEqual(polled(1100, 1300));
+    expect(r.note).toBe(
+      "bgpd debug log: routes_complete stamped at 0.450 s, outside the poller's bracket [0.100 s, 0.300 s]; the bracket stands",
+    );
+  });
+
+  it('leaves the bracket when a watched prefix did not move (a churn of other prefixes), or for other milestones', () => {
+    const events: DaemonRouteEvent[] = [{ prefix: '10.0.9.0/24', kind: 'announce', t: 1200 }];
+    const p = polled(1100, 1300);
+    expect(
+      milestoneFromRecord({
+        polled: p,
+        spec: routesComplete(200, 1000),
+        record: record(events),
+        watched: WATCHED,
+      }),
+    ).toEqual({ milestone: p });
+    expect(
+      milestoneFromRecord({
+        polled: p,
+        spec: { name: 'prefixes_at_most', when: {}, after: 1000 },
+        record: record(events),
+        watched: ['10.0.9.0/24'],
+      }),
+    ).toEqual({ milestone: p });
+    expect(
+      milestoneFromRecord({
+        polled: undefined,
+        spec: routesComplete(200, 1000),
+        record: record(events),
+        watched: ['10.0.9.0/24'],
+      }),
+    ).toEqual({ milestone: undefined });
+  });
+});
