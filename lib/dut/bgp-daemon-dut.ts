@@ -11,11 +11,11 @@
 import { monotonicMs } from '../clock.ts';
 import type { BgpDaemon, BgpDaemonStartOptions, StartedBgpDaemon } from '../daemons/bgp-daemon.ts';
 import { IntrospectPoller, type IntrospectSource } from '../measure/introspect-poller.ts';
-import { deriveMilestone, widenToRequest, type MilestoneSpec } from '../measure/milestones.ts';
 import { readProcessAndHost } from '../measure/process-reading.ts';
 import { ProcessSampler } from '../measure/process-sampler.ts';
 import type { Series } from '../measure/series.ts';
 import type { Dut, DutStats, Observation } from './dut.ts';
+import { pollerObservation } from './poller-observation.ts';
 import { milestoneFromRecord } from './route-record-milestone.ts';
 
 /** CPU of a before/after reading is averaged over this window. */
@@ -80,42 +80,27 @@ export class BgpDaemonDut implements Dut<DaemonScope> {
     scope: DaemonScope,
     o: { targets: { peers: number; prefixes: number }; makeSeries: (name: string, unit: string) => Series },
   ): Observation {
-    const notes = new Set<string>();
     const poller = new IntrospectPoller(this.source(scope), {
       tableRegex: '',
-      // A busy daemon answers late, and a query it works on competes with the routes being measured:
-      // the poller keeps it answering at most half the time (idle answers take a millisecond or two).
+      // A RIB walk competes with the routes being measured, so the poller keeps a daemon walking at most
+      // half the time; per-peer counters cost it nothing and are asked back to back.
       maxBusyShare: scope.distinctPerPeer ? 1 : 0.5,
       targets: o.targets,
       makeSeries: o.makeSeries,
     });
+    const polled = pollerObservation(poller, `${this.daemon.kind} state`);
+    const notes = new Set<string>();
     return {
-      series: poller.series,
-      start: () => poller.start(),
-      stop: () => poller.stop(),
-      hot: (kinds) => poller.setHot(kinds),
-      latest: () => {
-        const s = poller.snapshot();
-        return { peersUp: s.peersUp ?? 0, prefixes: s.prefixes ?? 0, pendingUpdates: 0, t: s.t };
-      },
-      milestone: (spec: MilestoneSpec, kind) => {
-        const polled = widenToRequest(
-          deriveMilestone(spec, Object.values(poller.series)),
-          kind === 'peers' ? poller.series.peersRequestMs : poller.series.routesRequestMs,
-        );
+      ...polled,
+      milestone: (spec, kind) => {
+        const m = polled.milestone(spec, kind);
         const record = this.daemon.routeRecord;
-        if (kind === 'peers' || !record) return polled;
-        const own = milestoneFromRecord({ polled, spec, record, watched: scope.lastPrefixes });
+        if (kind === 'peers' || !record) return m;
+        const own = milestoneFromRecord({ polled: m, spec, record, watched: scope.lastPrefixes });
         if (own.note) notes.add(own.note);
         return own.milestone;
       },
       notes: () => [...notes],
-      requests: () => ({
-        via: `${this.daemon.kind} state`,
-        made: poller.requests,
-        failed: poller.errors,
-        lastError: poller.lastError,
-      }),
     };
   }
 

@@ -16,12 +16,12 @@ import { ESTABLISHED, IntrospectClient } from '../contrail/introspect-client.ts'
 import type { Host } from '../hosts/host.ts';
 import { shellQuote } from '../hosts/shell-quote.ts';
 import { IntrospectPoller, type IntrospectSource } from '../measure/introspect-poller.ts';
-import { deriveMilestone, widenToRequest, type MilestoneSpec } from '../measure/milestones.ts';
 import { readProcessAndHost } from '../measure/process-reading.ts';
 import { ProcessSampler } from '../measure/process-sampler.ts';
 import { runAndExpect } from '../measure/run-and-expect.ts';
 import type { Series } from '../measure/series.ts';
 import type { Dut, DutStats, Observation } from './dut.ts';
+import { pollerObservation } from './poller-observation.ts';
 
 const COMMAND_TIMEOUT_MS = 120_000;
 /** CPU of a before/after reading is averaged over this window. */
@@ -134,32 +134,7 @@ export class ContrailControlNode implements Dut<ContrailScope> {
       targets: o.targets,
       makeSeries: o.makeSeries,
     });
-    return {
-      series: poller.series,
-      start: () => poller.start(),
-      stop: () => poller.stop(),
-      hot: (kinds) => poller.setHot(kinds),
-      latest: () => {
-        const s = poller.snapshot();
-        return {
-          peersUp: s.peersUp ?? 0,
-          prefixes: s.prefixes ?? 0,
-          pendingUpdates: s.pendingUpdates ?? 0,
-          t: s.t,
-        };
-      },
-      milestone: (spec: MilestoneSpec, kind) =>
-        widenToRequest(
-          deriveMilestone(spec, Object.values(poller.series)),
-          kind === 'peers' ? poller.series.peersRequestMs : poller.series.routesRequestMs,
-        ),
-      requests: () => ({
-        via: 'introspect',
-        made: poller.requests,
-        failed: poller.errors,
-        lastError: poller.lastError,
-      }),
-    };
+    return pollerObservation(poller, 'introspect');
   }
 
   private source(peers: RegExp | undefined): IntrospectSource {
