@@ -103,3 +103,41 @@ export * from './trafficgen/search/multi-goal-search.ts';
 export * from './trafficgen/search/progress-line.ts';
 export * from './trafficgen/throughput-report.ts';
 export * from './trafficgen/throughput-run.ts';
+
+// Native BGP load generator, monitor peer, real BGP daemons as the device under test
+export {
+  BgpLoadGenerator,
+  type BgpLoadGeneratorOptions,
+  type GeneratorEvent,
+} from './bgpload/bgp-load-generator.ts';
+export { MonitorPeer, type MonitorPeerOptions, type CountSample } from './bgpload/monitor-peer.ts';
+export {
+  bgpLoadSpecSchema,
+  bgpMonitorSpecSchema,
+  type BgpLoadSpec,
+  type BgpMonitorSpec,
+} from './bgpload/spec.ts';
+export { PrefixPlan, type PrefixMode, type PrefixPlanOptions } from './bgpload/prefix-plan.ts';
+export * from './daemons/bgp-daemon.ts';
+export { createBgpDaemon } from './daemons/create-bgp-daemon.ts';
+export { createTopology } from './daemons/create-topology.ts';
+export type { DaemonTopology, TopologyOptions } from './daemons/topology.ts';
+export { selectDaemons } from './daemons/select-daemons.ts';
+export { requireDaemon, installCommand } from './daemons/require-daemon.ts';
+export { BgpDaemonDut, type DaemonScope } from './dut/bgp-daemon-dut.ts';
+export { NativeBgpLoad } from './load/native-bgp-load.ts';
+export { ContrailScaleSession, type ContrailScaleOptions } from './scale/contrail-scale-session.ts';
+export {
+  DaemonScaleSession,
+  type DaemonScaleOptions,
+  type DaemonScaleResult,
+} from './scale/daemon-scale-session.ts';
+export { convergenceBounds, type ConvergenceBounds } from './scale/convergence-bounds.ts';
+
+// Linux kernel data plane in network namespaces
+export { NetnsDataplane, DataplaneError, type DataplaneSpec } from './dataplane/netns-dataplane.ts';
+export {
+  NetnsTrafficGenerator,
+  type NetnsGeneratorOptions,
+  type NetnsThroughputResult,
+} from './dataplane/netns-generator.ts';
