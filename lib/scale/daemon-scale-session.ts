@@ -59,25 +59,28 @@ function monitorCount(monitor: BgpProcess): number {
  * After a phase that leaves the daemon holding every prefix (add, flap, churn) or none (delete), waits
  * until the monitor sees the same, so the next phase does not start before the daemon has re-advertised
  * (a daemon may hold its updates back a while, e.g. FRR's coalesce time, and a withdraw sent before they
- * leave would cancel them unseen). Bounded; the truth check says when the monitor never got there.
+ * leave would cancel them unseen). Bounded: a monitor that never gets there is a note of the iteration.
  */
 async function monitorSettles(
   monitor: BgpProcess,
   load: NativeBgpLoad,
   phase: string,
   timeoutS: number,
-): Promise<void> {
+): Promise<string | undefined> {
   const label = phase.split(':')[0]!;
   const k = load.current;
   if (k === undefined) return;
   const target =
     label === 'delete' ? 0 : ['add', 'flap', 'churn'].includes(label) ? load.expected(k).prefixes : undefined;
   if (target === undefined) return;
-  await runAndExpect(() => monitorCount(monitor) === target, true, {
+  const settled = await runAndExpect(() => monitorCount(monitor) === target, true, {
     timeoutMs: timeoutS * 1000,
     intervalMs: 20,
     what: `the monitor peer holding ${target} prefixes after ${label}`,
   });
+  return settled.ok
+    ? undefined
+    : `${label}: ${timeoutS} s after the phase the monitor peer held ${monitorCount(monitor)} prefixes, not ${target}`;
 }
 
 export class DaemonScaleSession {
@@ -195,6 +198,7 @@ export class DaemonScaleSession {
             phase: 'add',
             trigger: marks.addTrigger,
             lastWritten: latest(reads[0], (r) => r.lastUpdateWritten),
+            lastHanded: latest(reads[0], (r) => r.lastUpdateHanded),
             measured: milestones.routesComplete,
             monitor: this.monitorTime(marks.addTrigger, (c) => c >= it.expected.prefixes),
           }),
@@ -205,6 +209,7 @@ export class DaemonScaleSession {
             phase: 'withdraw',
             trigger: marks.deleteTrigger,
             lastWritten: latest(reads.at(-1), (r) => r.lastWithdrawWritten),
+            lastHanded: latest(reads.at(-1), (r) => r.lastWithdrawHanded),
             measured: milestones.allWithdrawn,
             monitor: this.monitorTime(marks.deleteTrigger, (c) => c === 0),
           }),

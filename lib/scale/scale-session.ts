@@ -52,8 +52,11 @@ export interface ScaleSessionParts<Scope> {
    */
   router?: RouterCheck;
   signal?: AbortSignal;
-  /** After each phase, while the lab is up (tests: faults, the emulator's own record). */
-  afterPhase?: (phase: string) => Promise<void>;
+  /**
+   * After each phase, while the lab is up (tests: faults, the emulator's own record; a daemon run: the
+   * monitor catching up). What it returns is a note of the iteration.
+   */
+  afterPhase?: (phase: string) => Promise<string | undefined | void>;
   /** The run history's baseline of a metric for an iteration, for relative thresholds. */
   baselineOf?: (metric: string, params: IterationParams) => ThresholdBaseline | undefined;
 }
@@ -114,7 +117,7 @@ const sum = (all: ExpectedLoad[]): ExpectedLoad =>
 export class ScaleSession<Scope> {
   private readonly clockResolutionMs = clockResolutionMs();
   /** What the router check saw during the current group (reset per group). */
-  private routerNotes: string[] = [];
+  private phaseNotes: string[] = [];
 
   constructor(private readonly p: ScaleSessionParts<Scope>) {}
 
@@ -165,13 +168,14 @@ export class ScaleSession<Scope> {
     if (router && scenario.router.check && (label === 'bring-up' || label === 'add')) {
       const r = await router.allUp().catch((err: Error) => ({ error: err.message }));
       await report.attachJson(`router ${router.host.name} after ${label}`, r);
-      if ('error' in r) this.routerNotes.push(r.error);
+      if ('error' in r) this.phaseNotes.push(r.error);
       else if (r.up < r.total)
-        this.routerNotes.push(
+        this.phaseNotes.push(
           `router ${router.host.name}: ${r.up}/${r.total} BGP neighbors up after ${label}`,
         );
     }
-    await this.p.afterPhase?.(name);
+    const note = await this.p.afterPhase?.(name);
+    if (note) this.phaseNotes.push(note);
   }
 
   private async runGroup(run: number, ks: number[], base: number): Promise<IterationResult[]> {
@@ -189,7 +193,7 @@ export class ScaleSession<Scope> {
     const groupScope = load.scope(ks, false);
     const events: LoadEvent[] = [];
     const offEvents = load.onEvent((e) => events.push(e));
-    this.routerNotes = [];
+    this.phaseNotes = [];
     const ctx: phases.PhaseContext<Scope> = {
       load,
       ks,
@@ -314,7 +318,7 @@ export class ScaleSession<Scope> {
       })),
     }));
     const end = monotonicMs();
-    const notes = [...ctx.notes, ...this.routerNotes];
+    const notes = [...ctx.notes, ...this.phaseNotes];
     // The router holds the whole group's routes: one milestone for every member.
     const target = ctx.router?.target;
     const routerRoutes =
