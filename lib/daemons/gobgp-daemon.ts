@@ -28,7 +28,9 @@ import { GobgpApiClient } from './gobgp-api.ts';
 import { gobgpConfig } from './gobgp-config.ts';
 import { requireDaemon } from './require-daemon.ts';
 
-const QUERY_TIMEOUT_MS = 30_000;
+// gobgpd queues API calls behind the updates it is processing: at 10 x 100,000 prefixes a ListPeer took
+// over 30 s here. A late answer is still a sample; giving up and asking again only queues a new call.
+const QUERY_TIMEOUT_MS = 120_000;
 
 export class GobgpDaemon implements BgpDaemon {
   readonly kind = 'gobgp' as const;
