@@ -122,7 +122,9 @@ export class BgpLoadGenerator {
       const s = this.sessionOf(p);
       const stream = this.withdrawalsOf(p, s.negotiated.maxMessageLength);
       p.record.withdrawStart = monotonicMs();
-      p.record.lastWithdrawWritten = (await s.write(stream.chunks)).last;
+      const times = await s.write(stream.chunks);
+      p.record.lastWithdrawHanded = times.lastHanded;
+      p.record.lastWithdrawWritten = times.last;
     });
   }
 
@@ -136,7 +138,9 @@ export class BgpLoadGenerator {
       const { key, prefixes } = this.shareOf(p, share);
       const stream = this.encoded.withdrawals(key, this.family, prefixes, s.negotiated.maxMessageLength);
       p.record.withdrawStart = monotonicMs();
-      p.record.lastWithdrawWritten = (await s.write(stream.chunks)).last;
+      const times = await s.write(stream.chunks);
+      p.record.lastWithdrawHanded = times.lastHanded;
+      p.record.lastWithdrawWritten = times.last;
     });
   }
 
@@ -156,6 +160,7 @@ export class BgpLoadGenerator {
         this.encoded.announcements(key, batch, s.negotiated.maxMessageLength).chunks,
       );
       p.record.firstUpdateWritten = times.first;
+      p.record.lastUpdateHanded = times.lastHanded;
       p.record.lastUpdateWritten = times.last;
     });
   }
@@ -225,7 +230,12 @@ export class BgpLoadGenerator {
     p.record.sessions++;
     p.record.established = session.establishedAt ?? monotonicMs();
     p.record.closed = null;
-    for (const k of ['firstUpdateWritten', 'lastUpdateWritten', 'endOfRibWritten'] as const)
+    for (const k of [
+      'firstUpdateWritten',
+      'lastUpdateHanded',
+      'lastUpdateWritten',
+      'endOfRibWritten',
+    ] as const)
       p.record[k] = null;
     o.onEvent?.({ event: 'established', peer: p.config.address, t: p.record.established });
     session.onEnd((end) => {
@@ -257,6 +267,7 @@ export class BgpLoadGenerator {
     const stream = this.announcementsOf(p, s.negotiated.maxMessageLength);
     const times = await s.write(stream.chunks);
     p.record.firstUpdateWritten = times.first;
+    p.record.lastUpdateHanded = times.lastHanded;
     p.record.lastUpdateWritten = times.last;
     p.record.updatesWritten = stream.messages;
     p.record.prefixesAnnounced = stream.prefixes;

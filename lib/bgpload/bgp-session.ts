@@ -37,6 +37,8 @@ export interface SessionEnd {
 export interface WriteTimes {
   /** Monotonic ms just before the first byte was handed to the socket. */
   first: number;
+  /** Monotonic ms just before the last chunk was handed to the socket: the peer can act on none of it earlier. */
+  lastHanded: number;
   /** Monotonic ms the kernel had accepted the last byte (the last write's callback). */
   last: number;
 }
@@ -157,12 +159,14 @@ export class BgpSession {
    */
   async write(chunks: readonly Buffer[]): Promise<WriteTimes> {
     const first = monotonicMs();
-    if (chunks.length === 0) return { first, last: first };
+    if (chunks.length === 0) return { first, lastHanded: first, last: first };
     let flushed: Promise<number> | undefined;
+    let lastHanded = first;
     for (let i = 0; i < chunks.length; i++) {
       this.assertOpen();
       const chunk = chunks[i] as Buffer;
       if (i === chunks.length - 1) {
+        lastHanded = monotonicMs();
         flushed = new Promise<number>((resolve, reject) => {
           this.socket.write(chunk, (err) => (err ? reject(this.writeError(err)) : resolve(monotonicMs())));
         });
@@ -173,7 +177,7 @@ export class BgpSession {
       }
     }
     const last = await Promise.race([flushed as Promise<number>, this.endedPromise()]);
-    return { first, last };
+    return { first, lastHanded, last };
   }
 
   /** Ends the session with a Cease NOTIFICATION (administrative shutdown or reset), then closes TCP. */

@@ -12,10 +12,13 @@ export interface PeerRecord {
   established: number | null;
   /** Just before the first UPDATE byte of the latest announce was handed to the socket. */
   firstUpdateWritten: number | null;
+  /** Just before the last UPDATE bytes of the latest announce were handed to the socket: the truth check's lower bound. */
+  lastUpdateHanded: number | null;
   /** When the kernel had accepted the last UPDATE byte of the latest announce. */
   lastUpdateWritten: number | null;
   endOfRibWritten: number | null;
   withdrawStart: number | null;
+  lastWithdrawHanded: number | null;
   lastWithdrawWritten: number | null;
   /** UPDATE messages and prefixes the latest announce wrote. */
   updatesWritten: number;
@@ -31,9 +34,11 @@ export function emptyRecord(peer: string, asn: number): PeerRecord {
     sessions: 0,
     established: null,
     firstUpdateWritten: null,
+    lastUpdateHanded: null,
     lastUpdateWritten: null,
     endOfRibWritten: null,
     withdrawStart: null,
+    lastWithdrawHanded: null,
     lastWithdrawWritten: null,
     updatesWritten: 0,
     prefixesAnnounced: 0,

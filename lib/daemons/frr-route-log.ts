@@ -54,6 +54,8 @@ export class FrrRouteRecord implements DaemonRouteRecord {
   }
 
   line(text: string): void {
+    // Without zebra bgpd prints an error line per route (its nexthop registration fails): skip them cheaply.
+    if (!text.includes(' rcvd ')) return;
     const r = parseFrrRouteLine(text);
     if (r && this.watched.has(r.prefix))
       this.recorded.push({ prefix: r.prefix, kind: r.kind, t: r.wallMs - this.offsetMs });

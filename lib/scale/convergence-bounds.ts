@@ -1,9 +1,10 @@
 /**
  * The truth check of a convergence measured on a BGP daemon: two observers the poller cannot see bound
- * it. The generator's last UPDATE written is a lower bound (the daemon cannot hold what it was not yet
- * sent); the monitor peer's moment of holding every prefix (or none, after a withdraw) is an upper bound
+ * it. The moment the generator handed its last UPDATE to the socket is a lower bound (the daemon cannot
+ * hold what it was not yet sent; the kernel's acceptance, the injection time, can come after the daemon
+ * has acted on it); the monitor peer's moment of holding every prefix (or none, after a withdraw) is an upper bound
  * (the daemon cannot re-advertise what it does not hold). The poller's milestone, a bracket [lo, t] of
- * its samples, must meet that interval: t no earlier than the generator's last write, lo no later than
+ * its samples (or a daemon's own stamp), must meet that interval: t no earlier than that hand-over, lo no later than
  * the monitor's moment. Each line also says how long injection took next to how long the daemon took,
  * so a reader sees whether the generator or the daemon was the bottleneck.
  */
@@ -13,8 +14,10 @@ export interface ConvergenceBounds {
   phase: 'add' | 'withdraw';
   /** Monotonic ms the phase was triggered. */
   trigger: number;
-  /** The generator's last UPDATE written (kernel accepted its last byte). */
+  /** The generator's last UPDATE written (kernel accepted its last byte): the end of injection. */
   lastWritten: number | undefined;
+  /** Just before the generator handed its last UPDATE to the socket: the lower bound. */
+  lastHanded: number | undefined;
   /** The poller's milestone (first sample at the target, previous sample below it). */
   measured: Milestone | undefined;
   /** The monitor peer's read time of the UPDATE that made its count reach the target. */
@@ -29,16 +32,19 @@ export function convergenceBounds(o: {
   phase: 'add' | 'withdraw';
   trigger: number;
   lastWritten: number | undefined;
+  lastHanded: number | undefined;
   measured: Milestone | undefined;
   monitor: number | undefined;
 }): ConvergenceBounds {
-  const { trigger, lastWritten, measured, monitor } = o;
+  const { trigger, lastWritten, lastHanded, measured, monitor } = o;
   const problems: string[] = [];
   if (lastWritten === undefined) problems.push('the generator recorded no last write');
   if (measured === undefined) problems.push('the poller did not see the milestone');
   if (monitor === undefined) problems.push('the monitor never reached the count');
-  if (lastWritten !== undefined && measured && measured.t < lastWritten)
-    problems.push(`the poller saw it ${s(lastWritten - measured.t)} before the generator finished writing`);
+  if (lastHanded !== undefined && measured && measured.t < lastHanded)
+    problems.push(
+      `the poller saw it ${s(lastHanded - measured.t)} before the generator sent its last UPDATE`,
+    );
   if (monitor !== undefined && measured && (measured.lo ?? measured.t) > monitor)
     problems.push(
       `the poller's lower bound is ${s((measured.lo ?? measured.t) - monitor)} after the monitor had it`,

@@ -16,6 +16,7 @@ describe('the truth check of a daemon convergence', () => {
       phase: 'add',
       trigger: 1000,
       lastWritten: 1050,
+      lastHanded: 1050,
       measured: milestone(1300, 1400),
       monitor: 1350,
     });
@@ -25,11 +26,24 @@ describe('the truth check of a daemon convergence', () => {
     );
   });
 
+  it('holds for a daemon stamp after the last UPDATE was handed over but before the kernel reported it taken', () => {
+    const b = convergenceBounds({
+      phase: 'withdraw',
+      trigger: 1000,
+      lastWritten: 1007.2,
+      lastHanded: 1006.9,
+      measured: milestone(1006.998, 1007.002),
+      monitor: 1057,
+    });
+    expect(b.holds).toBe(true);
+  });
+
   it('prints a bracket finer than a millisecond (a daemon stamp) as one moment', () => {
     const b = convergenceBounds({
       phase: 'add',
       trigger: 1000,
       lastWritten: 1050,
+      lastHanded: 1050,
       measured: milestone(1943.1, 1943.102),
       monitor: 2300,
     });
@@ -38,17 +52,18 @@ describe('the truth check of a daemon convergence', () => {
     );
   });
 
-  it('fails when the poller saw all prefixes before the generator finished writing them', () => {
+  it('fails when the poller saw all prefixes before the generator sent its last UPDATE', () => {
     const b = convergenceBounds({
       phase: 'add',
       trigger: 1000,
       lastWritten: 1500,
+      lastHanded: 1500,
       measured: milestone(1100, 1200),
       monitor: 1600,
     });
     expect(b.holds).toBe(false);
     expect(b.line).toMatch(
-      /truth check FAILED: the poller saw it 0\.300 s before the generator finished writing/,
+      /truth check FAILED: the poller saw it 0\.300 s before the generator sent its last UPDATE/,
     );
   });
 
@@ -57,6 +72,7 @@ describe('the truth check of a daemon convergence', () => {
       phase: 'withdraw',
       trigger: 0,
       lastWritten: 10,
+      lastHanded: 10,
       measured: milestone(900, 1000),
       monitor: 400,
     });
@@ -69,6 +85,7 @@ describe('the truth check of a daemon convergence', () => {
       phase: 'add',
       trigger: 0,
       lastWritten: undefined,
+      lastHanded: undefined,
       measured: undefined,
       monitor: undefined,
     });
