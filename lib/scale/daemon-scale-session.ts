@@ -23,6 +23,7 @@ import { NativeBgpLoad, generatorNeighbors, lastPrefixes } from '../load/native-
 import type { RunArchive } from '../report/run-archive.ts';
 import { ScenarioReport } from '../report/scenario-report.ts';
 import type { LoadedScenario } from '../scenario/loaded-scenario.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import { runAndExpect } from '../measure/run-and-expect.ts';
 import { convergenceBounds, type ConvergenceBounds } from './convergence-bounds.ts';
 import { ScaleSession, type ScaleResult } from './scale-session.ts';
@@ -83,6 +84,17 @@ async function monitorSettles(
     : `${label}: ${timeoutS} s after the phase the monitor peer held ${monitorCount(monitor)} prefixes, not ${target}`;
 }
 
+/**
+ * The prefixes a daemon that stamps them itself (FRR) is told to watch: the last of each peer in every
+ * iteration, so its own record times add and withdraw. None with shared prefixes (every peer's last is
+ * the same one) or when the scenario turns the record off.
+ */
+export function watchPrefixes(s: Scenario): string[] {
+  const settings = s.bgpDaemon;
+  if (!settings || settings.mode !== 'distinct' || !settings.ownRecord) return [];
+  return [...new Set(s.iterations.flatMap((it) => lastPrefixes(it)))];
+}
+
 export class DaemonScaleSession {
   private constructor(
     readonly dut: BgpDaemonDut,
@@ -118,10 +130,7 @@ export class DaemonScaleSession {
         peers: generatorNeighbors(s, topology),
         monitor: { address: topology.monitorAddress, as: MONITOR_AS },
         holdTimeSeconds: settings.holdTimeSeconds,
-        // A daemon that stamps these itself (FRR) times add and withdraw from its own record.
-        ...(settings.mode === 'distinct'
-          ? { watchPrefixes: [...new Set(s.iterations.flatMap((it) => lastPrefixes(it)))] }
-          : {}),
+        watchPrefixes: watchPrefixes(s),
       };
       const started = await daemon.start(startOptions);
       teardown.push(`stop ${o.kind}`, () => daemon.stop());
