@@ -219,7 +219,7 @@ const medianOf = (name: string, pick: (r: RaceResult) => number) => {
 };
 console.log(
   `\nInjectors into BIRD 2 (fresh namespaces and DUT per run), ${PEERS} x ${SMALL} prefixes, median of ${REPEATS} run(s) [min..max]. ` +
-    `From Established (BIRD's own time, 1 ms) to "wire": the last UPDATE at the DUT's host (kernel lastrcv, ± the ss call + 4 ms), ` +
+    `From Established (BIRD's own time, 1 ms) to "wire": the last UPDATE at the DUT's host (kernel lastrcv, ± ss between two clock reads in the DUT namespace + 4 ms; a session whose lastrcv a later segment moved, such as ExaBGP's End-of-RIB, is taken at its last route's RIB time and counted), ` +
     `and to "RIB": the last route in BIRD's table (BIRD's route times, 1 ms); "load": from the first session up to the last session's moment, ` +
     `"per session": each session's own span, the slowest. ` +
     `The poll (show route count over BIRD's socket) only decides when to read; its gaps while BIRD works are shown.`,
@@ -238,6 +238,7 @@ console.table(
     'wire ms: load': range(rs, (r) => r.wireMs.load),
     'per session': range(rs, (r) => r.wireMs.session),
     'wire ± ms': Math.max(...rs.map((r) => r.wireResolutionMs)).toFixed(0),
+    'sessions at RIB time': Math.max(...rs.map((r) => r.wireAtRib)),
     'RIB ms: load': range(rs, (r) => r.ribMs.load),
     'per session ': range(rs, (r) => r.ribMs.session),
     'sessions up spread ms': range(rs, (r) => r.establishSpreadMs),
