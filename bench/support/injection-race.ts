@@ -162,7 +162,10 @@ export async function injectionRace(o: RaceOptions): Promise<RaceResult> {
     const sessions = parseTcpInfo(out.slice(1, -1).join('\n')).filter((c) => addresses.has(c.peer));
     if (sessions.length !== neighbors.length)
       throw new Error(
-        `${o.injector.name} into BIRD: ss in ${topology.dutHost.name} shows ${sessions.length} injector sessions, expected ${neighbors.length}: ${ss.stdout.slice(0, 600)}`,
+        `${o.injector.name} into BIRD: ss in ${topology.dutHost.name} shows ${sessions.length} injector sessions, expected ${neighbors.length} (missing: ${neighbors
+          .map((n) => n.address)
+          .filter((a) => !sessions.some((c) => c.peer === a))
+          .join(', ')}; ss printed ${out.length - 2} lines: ${out.map((l) => l.slice(0, 90)).join(' | ')})`,
       );
     const names = neighbors.map((_, i) => birdProtocolName(i));
     const protocols = new Map(
