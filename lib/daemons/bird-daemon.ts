@@ -5,7 +5,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Host } from '../hosts/host.ts';
-import { shellQuote } from '../hosts/shell-quote.ts';
 import {
   countEstablished,
   sumPrefixesFrom,
@@ -23,6 +22,7 @@ import {
   DEFAULT_START_TIMEOUT_MS,
   launchDaemon,
   makeDaemonDir,
+  startedDaemon,
   stopDaemon,
   type RunningDaemon,
 } from './daemon-process.ts';
@@ -68,14 +68,11 @@ export class BirdDaemon implements BgpDaemon {
       }),
     );
     const pidFile = join(this.dir, 'bird.pid');
-    const command = ['exec', bin.daemon, '-f', '-c', conf, '-s', socket, '-P', pidFile]
-      .map(shellQuote)
-      .join(' ');
     try {
       this.running = await launchDaemon({
         kind: 'bird',
         host: t.dutHost,
-        command,
+        argv: [bin.daemon, '-f', '-c', conf, '-s', socket, '-P', pidFile],
         comm: 'bird',
         address: t.dutAddress,
         port: t.bgpPort,
@@ -86,15 +83,7 @@ export class BirdDaemon implements BgpDaemon {
       throw err;
     }
     this.control = new BirdControl(socket, { timeoutMs: QUERY_TIMEOUT_MS });
-    return {
-      kind: 'bird',
-      address: t.dutAddress,
-      port: t.bgpPort,
-      localAs: o.localAs,
-      routerId,
-      pid: this.running.pid,
-      dir: this.dir,
-    };
+    return startedDaemon('bird', o, routerId, this.running, this.dir);
   }
 
   /** One command on the control socket; its reply as birdc prints it. */

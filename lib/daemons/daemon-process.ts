@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Host, ProcessHandle } from '../hosts/host.ts';
 import { runAndExpect } from '../measure/run-and-expect.ts';
-import type { BgpDaemonKind } from './bgp-daemon.ts';
+import { shellQuote } from '../hosts/shell-quote.ts';
+import type { BgpDaemonKind, BgpDaemonStartOptions, StartedBgpDaemon } from './bgp-daemon.ts';
 
 export const DEFAULT_START_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
@@ -21,8 +22,8 @@ export function makeDaemonDir(kind: BgpDaemonKind): Promise<string> {
 export interface DaemonLaunch {
   kind: BgpDaemonKind;
   host: Host;
-  /** Shell command line; start it with `exec` so the daemon replaces the shell. */
-  command: string;
+  /** The daemon's program and arguments; exec'd, so the daemon replaces the shell and keeps its pid. */
+  argv: readonly string[];
   /** The daemon's process name in /proc/<pid>/stat (comm): gobgpd, bird, bgpd. */
   comm: string;
   address: string;
@@ -66,7 +67,8 @@ export function listensOn(ssOutput: string, address: string, port: number): bool
 }
 
 export async function launchDaemon(l: DaemonLaunch): Promise<RunningDaemon> {
-  const handle = await l.host.spawn(l.command, {
+  const command = ['exec', ...l.argv].map(shellQuote).join(' ');
+  const handle = await l.host.spawn(command, {
     name: l.kind,
     ...(l.env ? { env: l.env } : {}),
     ...(l.onLine ? { onLine: l.onLine } : {}),
@@ -104,6 +106,26 @@ export async function launchDaemon(l: DaemonLaunch): Promise<RunningDaemon> {
     await handle.stop({ graceMs: STOP_GRACE_MS });
     throw err;
   }
+}
+
+/** What a daemon was really started with: its listen address and port, AS, router id, pid and temp dir. */
+export function startedDaemon(
+  kind: BgpDaemonKind,
+  o: BgpDaemonStartOptions,
+  routerId: string,
+  running: RunningDaemon,
+  dir: string,
+): StartedBgpDaemon {
+  const t = o.topology;
+  return {
+    kind,
+    address: t.dutAddress,
+    port: t.bgpPort,
+    localAs: o.localAs,
+    routerId,
+    pid: running.pid,
+    dir,
+  };
 }
 
 export async function stopDaemon(running: RunningDaemon | undefined, dir: string | undefined): Promise<void> {

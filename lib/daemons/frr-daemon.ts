@@ -8,7 +8,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Host } from '../hosts/host.ts';
-import { shellQuote } from '../hosts/shell-quote.ts';
 import {
   countEstablished,
   sumPrefixesFrom,
@@ -23,6 +22,7 @@ import {
   DEFAULT_START_TIMEOUT_MS,
   launchDaemon,
   makeDaemonDir,
+  startedDaemon,
   stopDaemon,
   type RunningDaemon,
 } from './daemon-process.ts';
@@ -73,34 +73,30 @@ export class FrrDaemon implements BgpDaemon {
       }),
     );
     const record = o.watchPrefixes?.length ? new FrrRouteRecord(o.watchPrefixes) : undefined;
-    const command = [
-      'exec',
-      bin.daemon,
-      '-Z',
-      '-S',
-      '-f',
-      conf,
-      '-i',
-      join(this.dir, 'bgpd.pid'),
-      '--vty_socket',
-      this.dir,
-      // No vty TCP port: vtysh uses the socket.
-      '-P',
-      '0',
-      '-p',
-      String(t.bgpPort),
-      '-l',
-      t.dutAddress,
-      '--log',
-      'stdout',
-    ]
-      .map(shellQuote)
-      .join(' ');
     try {
       this.running = await launchDaemon({
         kind: 'frr',
         host: t.dutHost,
-        command,
+        argv: [
+          bin.daemon,
+          '-Z',
+          '-S',
+          '-f',
+          conf,
+          '-i',
+          join(this.dir, 'bgpd.pid'),
+          '--vty_socket',
+          this.dir,
+          // No vty TCP port: vtysh uses the socket.
+          '-P',
+          '0',
+          '-p',
+          String(t.bgpPort),
+          '-l',
+          t.dutAddress,
+          '--log',
+          'stdout',
+        ],
         comm: 'bgpd',
         address: t.dutAddress,
         port: t.bgpPort,
@@ -122,15 +118,7 @@ export class FrrDaemon implements BgpDaemon {
       newFramer: () => new FrrVtyFramer(),
       timeoutMs: QUERY_TIMEOUT_MS,
     });
-    return {
-      kind: 'frr',
-      address: t.dutAddress,
-      port: t.bgpPort,
-      localAs: o.localAs,
-      routerId,
-      pid: this.running.pid,
-      dir: this.dir,
-    };
+    return startedDaemon('frr', o, routerId, this.running, this.dir);
   }
 
   /** One command on the vty socket; its output, or an error when bgpd says it failed. */

@@ -6,7 +6,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Host } from '../hosts/host.ts';
-import { shellQuote } from '../hosts/shell-quote.ts';
 import {
   countEstablished,
   sumPrefixesFrom,
@@ -20,6 +19,7 @@ import {
   DEFAULT_START_TIMEOUT_MS,
   launchDaemon,
   makeDaemonDir,
+  startedDaemon,
   stopDaemon,
   type RunningDaemon,
 } from './daemon-process.ts';
@@ -64,25 +64,21 @@ export class GobgpDaemon implements BgpDaemon {
         neighbors: [...o.peers, o.monitor],
       }),
     );
-    const command = [
-      'exec',
-      bin.daemon,
-      '-f',
-      conf,
-      '-p',
-      '-l',
-      'info',
-      '--api-hosts',
-      `127.0.0.1:${apiPort},unix://${apiSocket}`,
-      '--pprof-disable',
-    ]
-      .map(shellQuote)
-      .join(' ');
     try {
       this.running = await launchDaemon({
         kind: 'gobgp',
         host: t.dutHost,
-        command,
+        argv: [
+          bin.daemon,
+          '-f',
+          conf,
+          '-p',
+          '-l',
+          'info',
+          '--api-hosts',
+          `127.0.0.1:${apiPort},unix://${apiSocket}`,
+          '--pprof-disable',
+        ],
         comm: 'gobgpd',
         address: t.dutAddress,
         port: t.bgpPort,
@@ -93,15 +89,7 @@ export class GobgpDaemon implements BgpDaemon {
       throw err;
     }
     this.api = new GobgpApiClient(apiSocket);
-    return {
-      kind: 'gobgp',
-      address: t.dutAddress,
-      port: t.bgpPort,
-      localAs: o.localAs,
-      routerId,
-      pid: this.running.pid,
-      dir: this.dir,
-    };
+    return startedDaemon('gobgp', o, routerId, this.running, this.dir);
   }
 
   private client(): GobgpApiClient {

@@ -87,6 +87,7 @@ describe.each(BGP_DAEMON_KINDS)('%s as the device under test', (kind) => {
     const ribStart = monotonicMs();
     expect(await d.ribPrefixes()).toBe(0);
     const ribMs = monotonicMs() - ribStart;
+    expect(await d.prefixesFrom(t.peerAddresses)).toBe(0);
     console.log(
       `${kind} (${topologyKind}): idle peersEstablished() ${peersMs.toFixed(1)} ms, ribPrefixes() ${ribMs.toFixed(1)} ms`,
     );
@@ -124,6 +125,9 @@ describe.each(BGP_DAEMON_KINDS)('%s as the device under test', (kind) => {
     expect(await d.peersEstablished(t.peerAddresses)).toBe(PEERS);
     expect(await d.peersEstablished([t.monitorAddress, '192.0.2.1'])).toBe(1);
     expect(await d.ribPrefixes()).toBe(total);
+    // Per-peer counters: each generator peer's own prefixes; the monitor gave none.
+    expect(await d.prefixesFrom(t.peerAddresses)).toBe(total);
+    expect(await d.prefixesFrom([t.peerAddresses[0]!, t.monitorAddress])).toBe(PREFIXES_PER_PEER);
     // The second observer: everything the daemon holds reached the monitor.
     await expect.poll(() => speaker?.output(), POLL).toContain(`received ${t.monitorAddress} ${total}`);
     expect(speaker.output()).not.toMatch(/^failed /m);
