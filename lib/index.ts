@@ -100,6 +100,7 @@ export * from './trafficgen/moongen/lua-table-reader.ts';
 export * from './trafficgen/search/trial.ts';
 export * from './trafficgen/search/binary-search.ts';
 export * from './trafficgen/search/multi-goal-search.ts';
+export * from './trafficgen/search/burst-search.ts';
 export * from './trafficgen/search/progress-line.ts';
 export * from './trafficgen/throughput-report.ts';
 export * from './trafficgen/throughput-run.ts';

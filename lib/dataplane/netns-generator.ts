@@ -41,7 +41,7 @@ import type {
   TrafficResult,
 } from '../trafficgen/traffic-generator.ts';
 import { vsperfThroughput } from '../trafficgen/vsperf-results.ts';
-import { longestPassingBurst } from './burst-search.ts';
+import { longestPassingBurst } from '../trafficgen/search/burst-search.ts';
 import { linkDelta, qdiscDelta, type LinkCounters, type QdiscCounters } from './interface-counters.ts';
 import { startLatencyReceivers, stopLatencyReceivers, type LatencyMeasurement } from './latency-receivers.ts';
 import { DataplaneError, type NetnsDataplane } from './netns-dataplane.ts';

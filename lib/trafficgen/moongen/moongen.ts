@@ -7,7 +7,8 @@
  */
 import type { Host, ProcessHandle } from '../../hosts/host.ts';
 import { shellQuote } from '../../hosts/shell-quote.ts';
-import { backToBackResult, backToBackRow, type BestBurst } from '../back-to-back-result.ts';
+import { backToBackResult, backToBackRow } from '../back-to-back-result.ts';
+import { longestPassingBurst } from '../search/burst-search.ts';
 import { rfc2544BackgroundTests, type Rfc2544BackgroundTests } from '../background-test.ts';
 import { lineRateFps, lineRateMpps } from '../line-rate.ts';
 import { repeatTests } from '../repeat-tests.ts';
@@ -416,22 +417,10 @@ export class MoonGen implements TrafficGenerator {
       return t;
     };
     const rows = await repeatTests(opts.tests, async () => {
-      const full = await this.oneShot(traffic, rate, opts.durationS);
-      let best: BestBurst = null;
-      let bad = opts.durationS;
-      if (record(full, opts.durationS, null, null).passed) best = { result: full, durationS: opts.durationS };
-      else {
-        // Longest lossless burst: shrink 4x until a burst passes, then bisect on a log scale to 10 %; at most 16 trials.
-        let good = 0;
-        for (let k = 0; k < 16 && (good === 0 || bad / good > 1.1); k++) {
-          const d = good > 0 ? Math.sqrt(good * bad) : bad / 4;
-          const r = await this.oneShot(traffic, rate, d);
-          if (record(r, d, good || null, bad).passed) {
-            good = d;
-            best = { result: r, durationS: d };
-          } else bad = d;
-        }
-      }
+      const { full, best } = await longestPassingBurst(opts.durationS, async (d, lower, upper) => {
+        const result = await this.oneShot(traffic, rate, d);
+        return { result, passed: record(result, d, lower, upper).passed };
+      });
       return backToBackRow(full, best);
     });
     return backToBackResult(rows, trials, logs);
