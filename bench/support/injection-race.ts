@@ -26,13 +26,13 @@ import { createBgpDaemon } from '../../lib/daemons/create-bgp-daemon.ts';
 import { createTopology } from '../../lib/daemons/create-topology.ts';
 import { FIRST_PEER_AS } from '../../lib/load/native-bgp-load.ts';
 import { onInterrupt } from '../../lib/run/interrupt.ts';
+import { MONITOR_AS } from '../../lib/scale/daemon-scale-session.ts';
 import { Teardown } from '../../lib/scale/teardown.ts';
 import { latestRouteTimes, parseProtocolLines, signedSpanMs, spanMs } from './bird-times.ts';
 import type { InjectionPlan, Injector, OwnRecord } from './injector.ts';
 import { parseTcpInfo } from './tcp-last-receive.ts';
 
 const DUT_AS = 64512;
-const MONITOR_AS = 65535;
 const HOLD_TIME_S = 3600;
 /** lastrcv counts jiffies: 4 ms at HZ=250. */
 const JIFFY_MS = 4;

@@ -21,6 +21,7 @@ export function milestoneFromRecord(o: {
 }): { milestone: Milestone | undefined; note?: string } {
   const { polled, spec, record } = o;
   const kind = STAMPED[spec.name];
+  const what = kind === 'announce' ? 'its last prefix taken in' : 'its last prefix withdrawn';
   const after = spec.after;
   if (!polled || !kind || after === undefined || o.watched.length === 0) return { milestone: polled };
   const events = record.events();
@@ -39,8 +40,8 @@ export function milestoneFromRecord(o: {
     return {
       milestone: polled,
       note:
-        `${record.via}: ${spec.name} stamped at ${s(stamp)}, outside the poller's bracket ` +
-        `[${s(lo)}, ${s(polled.t)}]; the bracket stands`,
+        `${record.via}: the daemon stamped ${what} at ${s(stamp)}, outside what its answers showed ` +
+        `(between ${s(lo)} and ${s(polled.t)}); the figure uses its answers`,
     };
   }
   return {

@@ -29,7 +29,8 @@ import { convergenceBounds, type ConvergenceBounds } from './convergence-bounds.
 import { ScaleSession, type ScaleResult } from './scale-session.ts';
 import { Teardown } from './teardown.ts';
 
-const MONITOR_AS = 65535;
+/** The monitor peer's AS (a private one no generator peer uses). */
+export const MONITOR_AS = 65535;
 const READY_TIMEOUT_MS = 60_000;
 
 export interface DaemonScaleOptions {

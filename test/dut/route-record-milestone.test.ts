@@ -64,7 +64,7 @@ describe('milestone from a daemon record', () => {
     });
     expect(r.milestone).toEqual(polled(1100, 1300));
     expect(r.note).toBe(
-      "bgpd debug log: routes_complete stamped at 0.450 s, outside the poller's bracket [0.100 s, 0.300 s]; the bracket stands",
+      'bgpd debug log: the daemon stamped its last prefix taken in at 0.450 s, outside what its answers showed (between 0.100 s and 0.300 s); the figure uses its answers',
     );
   });
 
