@@ -5,7 +5,8 @@
  * API:
  * - `new Series(name, unit, { file?, meta? })`; `series.add(v, t = monotonicMs(), wall = Date.now())`;
  *   `series.points` (SeriesPoint {t: monotonic ms, wall: epoch ms, v}); `series.last()`; `series.values()`;
- *   `await series.close()` flushes and closes the file (idempotent).
+ *   `await series.close()` flushes and closes the file (idempotent). A point added after close() is dropped:
+ *   a sampler's last line can arrive after its scenario was torn down (test timeout, Ctrl-C).
  * - File format: line 1 header {"series": name, "unit": unit, "meta": {...}}, then one {"t","wall","v"} per line.
  * - `readSeries(file)` -> SeriesData {name, unit, meta, points}; tolerates a torn last line (crash mid-write).
  */
@@ -69,8 +70,8 @@ export class Series implements SeriesData {
   }
 
   add(v: number, t = monotonicMs(), wall = Date.now()): SeriesPoint {
-    if (this.closed) throw new Error(`series ${this.name}: add() after close()`);
     const p = { t, wall, v };
+    if (this.closed) return p;
     this.points.push(p);
     if (this.file) {
       const line = JSON.stringify(p) + '\n';
