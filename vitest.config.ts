@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { generateRunId } from './lib/run/run-id.ts';
+import { runnerInterruptPlugin } from './lib/run/runner-interrupt-plugin.ts';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -22,6 +23,8 @@ const contrailMainJob = process.argv.some((a) => /^(\.\/)?suites\/bgp\/?$/.test(
 
 export default defineConfig({
   resolve: { alias },
+  // Ctrl-C: the runner waits for its workers to stop the run's processes and revert its lab changes.
+  plugins: [runnerInterruptPlugin()],
   test: {
     // Most test time is spent waiting on processes, sockets and daemons, not computing: at least two files
     // at a time (Vitest's own default, cores - 1, runs one at a time on a 2-core machine).

@@ -11,7 +11,7 @@ import { redactError } from '../log/redact.ts';
 
 export type Cleanup = () => Promise<void>;
 
-const CLEANUP_TIMEOUT_MS = 20_000;
+export const CLEANUP_TIMEOUT_MS = 20_000;
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 const log = createLogger('interrupt');
 const cleanups = new Set<Cleanup>();
@@ -19,7 +19,7 @@ let installed = false;
 let running = false;
 let firstAt = 0;
 /** A repeat within this long is the same Ctrl-C delivered twice, not a user insisting. */
-const REPEAT_WINDOW_MS = 1000;
+export const REPEAT_WINDOW_MS = 1000;
 
 async function onSignal(signal: keyof typeof EXIT_CODES): Promise<void> {
   if (running) {

@@ -169,16 +169,24 @@ interface Fault {
   cause: RegExp;
   /** The runner cannot clean up (SIGKILL): `netscale lab restore` does, and its output names the run. */
   restore?: boolean;
+  /** Ctrl-C and SIGTERM: the runner exits with this code, and only once its workers stopped the run's processes. */
+  exitCode?: number;
 }
 
 const signal = (sig: NodeJS.Signals) => async (run: StartedSpec) => void process.kill(-run.pgid, sig);
 
 const FAULTS: Fault[] = [
-  { name: 'SIGINT of the runner', inject: signal('SIGINT'), cause: /SIGINT: stopping this run's processes/ },
+  {
+    name: 'SIGINT of the runner',
+    inject: signal('SIGINT'),
+    cause: /SIGINT: stopping this run's processes/,
+    exitCode: 130,
+  },
   {
     name: 'SIGTERM of the runner',
     inject: signal('SIGTERM'),
     cause: /SIGTERM: stopping this run's processes/,
+    exitCode: 143,
   },
   {
     name: 'SIGKILL of the runner',
@@ -221,6 +229,10 @@ describe('fault matrix', () => {
       const before = samples(runId);
       await fault.inject(run, runId);
       const result = await run.done;
+      if (fault.exitCode !== undefined) {
+        expect(result.code, result.output.slice(-3000)).toBe(fault.exitCode);
+        expect(runningWithEnv(RUN_TAG_ENV, runId)).toEqual([]);
+      }
       // Every process of the runner, workers included, has finished its own clean-up.
       await vi.waitFor(() => expect(runningInGroup(run.pgid)).toEqual([]), {
         timeout: 30_000,

@@ -1,0 +1,106 @@
+/**
+ * The Vitest runner's side of Ctrl-C. On SIGINT/SIGTERM Vitest's main process exits a millisecond later,
+ * while its workers (each with its own handler, interrupt.ts) are still stopping the run's processes and
+ * reverting its lab changes. The workers' output goes through the main process: it would be lost, a
+ * worker writing to the closed pipe would die mid-cleanup, and the prompt would come back while the lab
+ * is still held. This plugin holds that exit: it stops scheduling tests, passes the signal on to the
+ * workers (a worker ignores a repeat within a second, so a terminal's signal to the whole group counts
+ * once), waits until they are gone, bounded, and then lets Vitest's own handlers exit as they would.
+ * A second signal later than that second exits at once, as in the workers.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import type { VitestPluginContext } from 'vitest/node';
+import { monotonicMs } from '../clock.ts';
+import { createLogger } from '../log/logger.ts';
+import { CLEANUP_TIMEOUT_MS, REPEAT_WINDOW_MS } from './interrupt.ts';
+
+type Signal = 'SIGINT' | 'SIGTERM';
+type Listener = (signal: Signal, code: number) => void;
+
+/** Past the workers' own bound: they exit by then, or are gone with the runner. */
+const HOLD_LIMIT_MS = CLEANUP_TIMEOUT_MS + 5000;
+const POLL_MS = 50;
+const log = createLogger('interrupt');
+
+/** Worker processes of this runner: its children running the same node binary. */
+function workers(): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(ppid) !== process.pid || state === 'Z') continue;
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')[0] === process.execPath)
+        out.push(Number(entry));
+    } catch {
+      // gone while listed
+    }
+  }
+  return out;
+}
+
+function signalEach(pids: number[], signal: Signal): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // exited meanwhile
+    }
+  }
+}
+
+async function until(done: () => boolean, limitMs: number): Promise<void> {
+  const end = monotonicMs() + limitMs;
+  while (!done() && monotonicMs() < end) await new Promise((r) => setTimeout(r, POLL_MS));
+}
+
+/** Vitest calls the hook once per project: the signal handlers go in once per Vitest instance. */
+const holding = new WeakSet<object>();
+
+export function runnerInterruptPlugin() {
+  return {
+    name: 'netscale:runner-interrupt',
+    configureVitest({ vitest }: VitestPluginContext) {
+      // Not on Linux there is no /proc to find the workers by: Vitest's own handling stands.
+      if (process.platform !== 'linux' || holding.has(vitest)) return;
+      holding.add(vitest);
+      let firstAt: number | undefined;
+      const hold = (signal: Signal, theirs: Listener[]) => {
+        const exit = () => {
+          // Vitest set 1 for the cancelled run; a stopped run exits as a signalled process does.
+          process.exitCode = 128 + constants.signals[signal];
+          theirs.forEach((l) => l(signal, constants.signals[signal]));
+        };
+        if (firstAt !== undefined) {
+          if (monotonicMs() - firstAt > REPEAT_WINDOW_MS) exit();
+          return;
+        }
+        firstAt = monotonicMs();
+        // No new test starts; the ones running end as their workers clean up (reported as skipped).
+        void vitest.cancelCurrentRun('keyboard-input');
+        const pids = workers();
+        signalEach(pids, signal);
+        void until(() => pids.every((pid) => !workers().includes(pid)), HOLD_LIMIT_MS).then(() => {
+          const left = pids.filter((pid) => workers().includes(pid));
+          log.warn(
+            left.length
+              ? `${signal}: exiting with worker(s) ${left.join(', ')} still cleaning up after ${HOLD_LIMIT_MS / 1000} s`
+              : `${signal}: run stopped; tests that were running are reported as skipped`,
+          );
+          exit();
+        });
+      };
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        const theirs = process.listeners(signal) as Listener[];
+        for (const l of theirs) process.off(signal, l);
+        const ours = () => hold(signal, theirs);
+        process.on(signal, ours);
+        vitest.onClose(() => {
+          process.off(signal, ours);
+        });
+      }
+    },
+  };
+}
