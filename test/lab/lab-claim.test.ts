@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { openLab } from '../../lib/lab/open-lab.ts';
+import { handOffRestore } from '../../lib/lab/restore-handoff.ts';
 import { RunArchive } from '../../lib/report/run-archive.ts';
 import { ContrailScaleSession } from '../../lib/scale/contrail-scale-session.ts';
 import { loadScenarioWithThresholds } from '../../lib/scenario/loaded-scenario.ts';
 import { labDir, type LabDir } from '../support/lab-files.ts';
 import { startNodeScript } from '../support/node-script.ts';
+import { isRunning } from '../support/proc.ts';
 import { REPO_ROOT } from '../support/repo-root.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -103,6 +105,36 @@ describe('a run on a claimed lab', () => {
     } finally {
       await first.close();
     }
+    const next = await open();
+    expect(next.claim?.lock.how).toBe('acquired');
+    await next.close();
+  });
+
+  it('a restore handed off by an interrupted run that then cleaned up itself ends without taking the lab', async () => {
+    const first = await open();
+    let handed: { pid: number; log: string } | undefined;
+    try {
+      const session = await ContrailScaleSession.open({
+        lab: first,
+        loaded: loadScenarioWithThresholds(scenarioFile),
+        archive: await RunArchive.open({ runId: first.runId, root: join(d.dir, 'reports') }),
+      });
+      handed = handOffRestore({ labFile, envFile: '/nonexistent/.env', runId: first.runId, waitS: 60 });
+      const log = () => (existsSync(handed!.log) ? readFileSync(handed!.log, 'utf8') : '');
+      // It has looked and tried to claim at least once: two opens of the lab, the second refused.
+      await expect
+        .poll(() => log().split(`[lab] lab "sim-restore" from`).length - 1, {
+          timeout: 30_000,
+          interval: 100,
+        })
+        .toBeGreaterThanOrEqual(2);
+      expect(await session.close()).toEqual([]);
+    } finally {
+      await first.close();
+    }
+    await expect.poll(() => isRunning(handed!.pid), { timeout: 30_000, interval: 100 }).toBe(false);
+    expect(readFileSync(handed.log, 'utf8')).toContain('lab "sim-restore": free, nothing to restore');
+    expectOriginal();
     const next = await open();
     expect(next.claim?.lock.how).toBe('acquired');
     await next.close();

@@ -8,6 +8,7 @@ import { forceUnlock, LabBusyError, readLockOwner } from '../../lab/lab-lock.ts'
 import type { Lab } from '../../lab/lab.ts';
 import { runAndExpect } from '../../measure/run-and-expect.ts';
 import { describeChange } from '../../lab/revert-change.ts';
+import { ChangeRecord } from '../../lab/change-record.ts';
 
 interface LabOptions {
   lab?: string;
@@ -20,24 +21,40 @@ function labOptions(c: Command): Command {
     .option('--dotenv <file>', '.env file to read (default .env)', '.env');
 }
 
-/** Opens the lab with its claim; while another run holds it, tries again until `waitS` has passed. */
-async function openClaimed(opts: LabOptions, waitS: number): Promise<Lab> {
+/**
+ * Opens the lab with its claim; while another run holds it, tries again until `waitS` has passed.
+ * Waiting, it first looks without claiming: a lab that is free with nothing pending is not claimed at all
+ * (its name is returned), so a restore handed off by an interrupted run that then cleaned up after itself does not
+ * hold the lab against the next run.
+ */
+async function openClaimed(opts: LabOptions, waitS: number): Promise<Lab | string> {
   if (!(waitS >= 0)) throw new Error(`--wait: expected seconds >= 0, found ${waitS}`);
   const open = () => openLab({ lab: opts.lab, envFile: opts.dotenv, claim: true });
   if (waitS === 0) return open();
-  // Only "in use" is worth waiting out; any other error ends the wait at once.
-  const r = await runAndExpect(
-    () =>
-      open().catch((err: unknown) => {
-        if (err instanceof LabBusyError) throw err;
-        return err as Error;
-      }),
-    (v: unknown) => v !== undefined,
-    { timeoutMs: waitS * 1000, intervalMs: 1000 },
-  );
-  if (!r.ok) throw new Error(r.message);
-  if (r.value instanceof Error) throw r.value;
-  return r.value!;
+  const look = await openLab({ lab: opts.lab, envFile: opts.dotenv });
+  try {
+    const { host, stateDir } = stateHost(look);
+    const record = new ChangeRecord(host, stateDir, { runId: '', owner: '' });
+    const settled = async () =>
+      (await readLockOwner(host, stateDir)) === undefined && (await record.pending()).length === 0;
+    // Only "in use" is worth waiting out; any other error ends the wait at once.
+    const r = await runAndExpect(
+      async () =>
+        (await settled())
+          ? ('settled' as const)
+          : open().catch((err: unknown) => {
+              if (err instanceof LabBusyError) throw err;
+              return err as Error;
+            }),
+      (v: unknown) => v !== undefined,
+      { timeoutMs: waitS * 1000, intervalMs: 1000 },
+    );
+    if (!r.ok || r.value === undefined) throw new Error(r.message);
+    if (r.value instanceof Error) throw r.value;
+    return r.value === 'settled' ? look.name : r.value;
+  } finally {
+    await look.close();
+  }
 }
 
 export function register(program: Command): void {
@@ -66,6 +83,10 @@ export function register(program: Command): void {
     .action(async (opts: LabOptions & { wait: string }) => {
       // Taking the claim reverts what earlier runs left (and fails while another run holds the lab).
       const opened = await openClaimed(opts, Number(opts.wait));
+      if (typeof opened === 'string') {
+        process.stdout.write(`lab "${opened}": free, nothing to restore\n`);
+        return;
+      }
       try {
         const restored = opened.claim?.restored ?? [];
         process.stdout.write(
