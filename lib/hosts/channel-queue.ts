@@ -16,7 +16,7 @@ export class ChannelQueue {
   private active = 0;
   private readonly waiting: Waiter[] = [];
 
-  constructor(private readonly maxChannels: number) {
+  constructor(readonly maxChannels: number) {
     if (maxChannels < 2) throw new Error(`maxSessions must be at least 2, found ${maxChannels}`);
   }
 

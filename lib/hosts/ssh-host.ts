@@ -59,6 +59,13 @@ export class SshHostError extends Error {
 const GROUP_POLL_MS = 250;
 /** A command's output may be held open by a daemonized grandchild; stop waiting for EOF this long after exit. */
 const EOF_AFTER_EXIT_MS = 2000;
+/**
+ * Channel-open failure reasons that mean "no session now": OpenSSH's sshd answers CONNECT_FAILED (2, "open
+ * failed") when it will not open a session, other servers ADMINISTRATIVELY_PROHIBITED (1).
+ */
+const SESSION_REFUSED = new Set<unknown>([1, 2]);
+const sessionRefused = (err: unknown) => SESSION_REFUSED.has((err as { reason?: unknown }).reason);
+const SESSION_REFUSED_RETRY_MS = 5000;
 
 function errText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -220,20 +227,42 @@ export class SshHost implements Host {
     });
   }
 
-  /** Opens an exec channel inside a queue slot; the slot is released when the channel closes. */
+  /**
+   * Opens an exec channel inside a queue slot; the slot is released when the channel closes. sshd frees a
+   * closed session only in its next loop, so an open that follows a close in the same read is refused
+   * (as at MaxSessions): such a refusal is retried for a short while.
+   */
   private async openChannel(line: string, urgent: boolean, signal?: AbortSignal): Promise<ClientChannel> {
     const release: Release = await this.queue.acquire({ urgent, signal });
     try {
       const client = await this.connection();
-      const stream = await new Promise<ClientChannel>((resolve, reject) => {
-        client.exec(line, (err, ch) => (err ? reject(err) : resolve(ch)));
-      });
-      stream.once('close', release);
-      return stream;
+      const open = () =>
+        new Promise<ClientChannel>((resolve, reject) => {
+          client.exec(line, (err, ch) => (err ? reject(err) : resolve(ch)));
+        });
+      const giveUpAt = monotonicMs() + SESSION_REFUSED_RETRY_MS;
+      for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
+        try {
+          const stream = await open();
+          stream.once('close', release);
+          return stream;
+        } catch (err) {
+          if (!sessionRefused(err) || monotonicMs() >= giveUpAt || signal?.aborted) throw err;
+          await new Promise((r) => setTimeout(r, pause));
+        }
+      }
     } catch (err) {
       release();
       if (err instanceof SshHostError) throw err;
-      throw new SshHostError(this.name, `${this.where}: cannot open a channel: ${errText(err)}`, 'channel');
+      const refused = sessionRefused(err);
+      throw new SshHostError(
+        this.name,
+        `${this.where}: cannot open a channel: ${errText(err)}` +
+          (refused
+            ? ` (sshd refused a session for ${SESSION_REFUSED_RETRY_MS / 1000} s: is its MaxSessions below this host's maxSessions, ${this.queue.maxChannels}?)`
+            : ''),
+        'channel',
+      );
     }
   }
 
