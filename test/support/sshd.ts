@@ -14,8 +14,9 @@
  * line (bounded); stop() sends TERM to the sshd pid it started and waits for it to exit.
  * `listenAddress` puts it on another loopback address (every 127.x address is this machine), so
  * several servers look like distinct hosts (bench/fan-out.bench.ts). `setEnv` sets variables in every
- * session (sshd's SetEnv), e.g. HOME=<empty dir> so that the user's shell rc files (sourced by bash for
- * every command run over SSH) stay out of a timing.
+ * session (sshd's SetEnv). HOME is an empty directory of the server's own unless `setEnv` names it: bash
+ * sources ~/.bashrc for every command run over SSH, and root's here (pyenv init) costs about 0.6 s of
+ * CPU each time, which on a loaded 2-core machine slowed the SSH tests several-fold.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
@@ -124,12 +125,13 @@ function waitForListening(child: ChildProcess): Promise<void> {
 
 export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   const address = opts.listenAddress ?? '127.0.0.1';
-  const setEnv = Object.entries(opts.setEnv ?? {}).map(([name, value]) => {
+  for (const [name, value] of Object.entries(opts.setEnv ?? {}))
     if (!/^[A-Za-z_]\w*$/.test(name) || /["\n]/.test(value))
       throw new Error(`startSshd: setEnv: expected NAME and a value without '"' or newlines, found ${name}`);
-    return `SetEnv ${name}="${value}"`;
-  });
   const dir = await mkdtemp(join(tmpdir(), 'netscale-sshd-'));
+  const home = join(dir, 'home');
+  await mkdir(home);
+  const setEnv = Object.entries({ HOME: home, ...opts.setEnv }).map(([k, v]) => `SetEnv ${k}="${v}"`);
   await chmod(dir, 0o755);
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   const hostKey = join(dir, 'host_ed25519');
