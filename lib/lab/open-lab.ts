@@ -208,20 +208,21 @@ export async function openLab(opts: OpenLabOptions = {}): Promise<Lab> {
     for (const e of errors) log.error(`lab ${cfg.name}: could not revert ${e}`);
     return errors;
   };
+  const cleanUpInterrupted = async (): Promise<void> => {
+    await reapOwn();
+    // An emulator this lab started is gone with its state: nothing outlives the run to revert.
+    if (claim && claim.pending() > 0 && !embedded?.node) {
+      const h = handOffRestore({ labFile: loaded.file, envFile: opts.envFile, runId, waitS: 120 });
+      log.warn(
+        `lab ${cfg.name}: ${claim.pending()} change(s) to revert; if this process is stopped first, \`netscale lab restore\` (pid ${h.pid}, log ${h.log}) reverts them once the lab is free`,
+      );
+    }
+    await releaseClaim();
+  };
+  // Ctrl-C's clean-up, once started: close() waits for it rather than closing the hosts it works through.
+  let interrupted: Promise<void> | undefined;
   const unregister =
-    opts.handleSignals === false
-      ? () => {}
-      : onInterrupt(async () => {
-          await reapOwn();
-          // An emulator this lab started is gone with its state: nothing outlives the run to revert.
-          if (claim && claim.pending() > 0 && !embedded?.node) {
-            const h = handOffRestore({ labFile: loaded.file, envFile: opts.envFile, runId, waitS: 120 });
-            log.warn(
-              `lab ${cfg.name}: ${claim.pending()} change(s) to revert; if this process is stopped first, \`netscale lab restore\` (pid ${h.pid}, log ${h.log}) reverts them once the lab is free`,
-            );
-          }
-          await releaseClaim();
-        });
+    opts.handleSignals === false ? () => {} : onInterrupt(() => (interrupted = cleanUpInterrupted()));
   let closing: Promise<void> | undefined;
 
   log.info(`lab "${cfg.name}" from ${loaded.file}, run ${runId}`);
@@ -251,6 +252,7 @@ export async function openLab(opts: OpenLabOptions = {}): Promise<Lab> {
     },
     close(): Promise<void> {
       closing ??= (async () => {
+        await interrupted?.catch(() => undefined);
         let unreverted: string[] = [];
         // An emulator this lab started that died took its configuration along: what could not be
         // reverted in it is gone anyway (its crash is what the run reports).
