@@ -4,7 +4,7 @@
  * when the runner was SIGKILLed and `netscale lab restore` (or the next run) cleaned up; and a second
  * run on a lab in use fails at once naming the run that holds it.
  */
-import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -110,34 +110,44 @@ describe('a run on a claimed lab', () => {
     await next.close();
   });
 
-  it('a restore handed off by an interrupted run that then cleaned up itself ends without taking the lab', async () => {
+  it('a restore handed off by an interrupted run waits for it to exit, and ends without taking a lab it left clean', async () => {
+    // Stands in for the interrupted run's process: the restore waits for it to exit.
+    const runProcess = startNodeScript('test/support/untagged-sleeper.ts');
+    const { pid: afterPid } = await runProcess.firstJson<{ pid: number }>();
     const first = await open();
-    let handed: { pid: number; log: string } | undefined;
+    const handed = handOffRestore({
+      labFile,
+      envFile: '/nonexistent/.env',
+      runId: first.runId,
+      waitS: 60,
+      afterPid,
+    });
+    const opens = (file: string) =>
+      (existsSync(file) ? readFileSync(file, 'utf8') : '').split(`[lab] lab "sim-restore" from`).length - 1;
     try {
       const session = await ContrailScaleSession.open({
         lab: first,
         loaded: loadScenarioWithThresholds(scenarioFile),
         archive: await RunArchive.open({ runId: first.runId, root: join(d.dir, 'reports') }),
       });
-      handed = handOffRestore({ labFile, envFile: '/nonexistent/.env', runId: first.runId, waitS: 60 });
-      const log = () => (existsSync(handed!.log) ? readFileSync(handed!.log, 'utf8') : '');
-      // It has looked and tried to claim at least once: two opens of the lab, the second refused.
-      await expect
-        .poll(() => log().split(`[lab] lab "sim-restore" from`).length - 1, {
-          timeout: 30_000,
-          interval: 100,
-        })
-        .toBeGreaterThanOrEqual(2);
       expect(await session.close()).toEqual([]);
     } finally {
       await first.close();
     }
-    await expect.poll(() => isRunning(handed!.pid), { timeout: 30_000, interval: 100 }).toBe(false);
-    expect(readFileSync(handed.log, 'utf8')).toContain('lab "sim-restore": free, nothing to restore');
+    // While the run's process lives, the restore has not even opened the lab.
+    expect(isRunning(handed.pid)).toBe(true);
+    expect(opens(handed.log)).toBe(0);
+    runProcess.child.kill('SIGTERM');
+    await runProcess.exited();
+    await expect.poll(() => isRunning(handed.pid), { timeout: 30_000, interval: 100 }).toBe(false);
+    // One look, no claim: the run left the lab free with nothing to revert.
+    expect(readFileSync(handed.log, 'utf8')).toMatch(/lab "sim-restore": free, nothing to restore\n$/);
+    expect(opens(handed.log)).toBe(1);
     expectOriginal();
     const next = await open();
     expect(next.claim?.lock.how).toBe('acquired');
     await next.close();
+    rmSync(handed.log);
   });
 
   it.each([

@@ -9,6 +9,7 @@ import type { Lab } from '../../lab/lab.ts';
 import { runAndExpect } from '../../measure/run-and-expect.ts';
 import { describeChange } from '../../lab/revert-change.ts';
 import { ChangeRecord } from '../../lab/change-record.ts';
+import { monotonicMs } from '../../clock.ts';
 
 interface LabOptions {
   lab?: string;
@@ -27,10 +28,18 @@ function labOptions(c: Command): Command {
  * (its name is returned), so a restore handed off by an interrupted run that then cleaned up after itself does not
  * hold the lab against the next run.
  */
-async function openClaimed(opts: LabOptions, waitS: number): Promise<Lab | string> {
+async function openClaimed(opts: LabOptions, waitS: number, afterPid?: number): Promise<Lab | string> {
   if (!(waitS >= 0)) throw new Error(`--wait: expected seconds >= 0, found ${waitS}`);
+  if (afterPid !== undefined && !(Number.isInteger(afterPid) && afterPid > 0))
+    throw new Error(`--after-pid: expected a process id, found ${afterPid}`);
   const open = () => openLab({ lab: opts.lab, envFile: opts.dotenv, claim: true });
   if (waitS === 0) return open();
+  const started = monotonicMs();
+  if (afterPid !== undefined) {
+    // The run that handed this over cleans up as it exits: no claim is tried before then.
+    await runAndExpect(() => processExists(afterPid), false, { timeoutMs: waitS * 1000, intervalMs: 200 });
+  }
+  const leftS = Math.max(0, waitS - (monotonicMs() - started) / 1000);
   const look = await openLab({ lab: opts.lab, envFile: opts.dotenv });
   try {
     const { host, stateDir } = stateHost(look);
@@ -47,13 +56,22 @@ async function openClaimed(opts: LabOptions, waitS: number): Promise<Lab | strin
               return err as Error;
             }),
       (v: unknown) => v !== undefined,
-      { timeoutMs: waitS * 1000, intervalMs: 1000 },
+      { timeoutMs: leftS * 1000, intervalMs: 1000 },
     );
     if (!r.ok || r.value === undefined) throw new Error(r.message);
     if (r.value instanceof Error) throw r.value;
     return r.value === 'settled' ? look.name : r.value;
   } finally {
     await look.close();
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -80,9 +98,14 @@ export function register(program: Command): void {
       'Revert the lab changes (env file, addresses, VNs, policies, bgp-routers) a crashed run left',
     )
     .option('--wait <seconds>', 'while another run holds the lab, wait this long for it to let go', '0')
-    .action(async (opts: LabOptions & { wait: string }) => {
+    .option(
+      '--after-pid <pid>',
+      'with --wait: first wait for this local process (the run handing over) to exit',
+    )
+    .action(async (opts: LabOptions & { wait: string; afterPid?: string }) => {
       // Taking the claim reverts what earlier runs left (and fails while another run holds the lab).
-      const opened = await openClaimed(opts, Number(opts.wait));
+      const afterPid = opts.afterPid === undefined ? undefined : Number(opts.afterPid);
+      const opened = await openClaimed(opts, Number(opts.wait), afterPid);
       if (typeof opened === 'string') {
         process.stdout.write(`lab "${opened}": free, nothing to restore\n`);
         return;
