@@ -55,20 +55,40 @@ export class BirdDut {
     if (which.code !== 0) throw new Error(`BIRD 2 (bird, birdc) is not installed; ${INSTALL_HINT}`);
     this.dir = await mkdtemp(join(tmpdir(), 'bgpload-bird-'));
     this.socketPath = join(this.dir, 'bird.ctl');
-    this.port = await freePort(BIRD_ADDRESS);
-    const conf = join(this.dir, 'bird.conf');
-    await writeFile(conf, config(this.port, generators, monitor));
-    this.process = await this.host.spawn(
-      `exec bird -f -c ${q(conf)} -s ${q(this.socketPath)} -P ${q(join(this.dir, 'bird.pid'))}`,
-      { name: 'bird' },
-    );
-    await vi.waitFor(
-      async () => {
-        if (this.process?.exited) throw new Error(`bird exited at start:\n${this.process.output()}`);
-        expect(await this.birdc('show status')).toContain('Daemon is up and running');
-      },
-      { timeout: 20_000, interval: 100 },
-    );
+    // A port free a moment ago may be taken before BIRD binds it (BIRD then runs without listening):
+    // then BIRD starts again on another.
+    for (let attempt = 1; ; attempt++) {
+      this.port = await freePort(BIRD_ADDRESS);
+      const conf = join(this.dir, 'bird.conf');
+      await writeFile(conf, config(this.port, generators, monitor));
+      this.process = await this.host.spawn(
+        `exec bird -f -c ${q(conf)} -s ${q(this.socketPath)} -P ${q(join(this.dir, 'bird.pid'))}`,
+        { name: 'bird' },
+      );
+      await vi.waitFor(
+        async () => {
+          if (this.process?.exited) throw new Error(`bird exited at start:\n${this.process.output()}`);
+          expect(await this.birdc('show status')).toContain('Daemon is up and running');
+        },
+        { timeout: 20_000, interval: 100 },
+      );
+      const listening = await vi
+        .waitFor(async () => expect(await this.listening()).toBe(true), { timeout: 5000, interval: 100 })
+        .then(() => true)
+        .catch(() => false);
+      if (listening) return;
+      await this.process.stop();
+      if (attempt === 3)
+        throw new Error(
+          `bird did not listen on port ${this.port} (nor two before it):\n${this.process.output()}`,
+        );
+    }
+  }
+
+  private async listening(): Promise<boolean> {
+    // BIRD listens on the wildcard address unless told "strict bind": any listener on the port.
+    const r = await this.host.exec(`ss -Hltn sport = :${this.port}`);
+    return r.stdout.trim() !== '';
   }
 
   async birdc(command: string): Promise<string> {
