@@ -13,6 +13,7 @@ import { constants } from 'node:os';
 import type { VitestPluginContext } from 'vitest/node';
 import { monotonicMs } from '../clock.ts';
 import { createLogger } from '../log/logger.ts';
+import { runAndExpect } from '../measure/run-and-expect.ts';
 import { CLEANUP_TIMEOUT_MS, REPEAT_WINDOW_MS } from './interrupt.ts';
 
 type Signal = 'SIGINT' | 'SIGTERM';
@@ -51,11 +52,6 @@ function signalEach(pids: number[], signal: Signal): void {
   }
 }
 
-async function until(done: () => boolean, limitMs: number): Promise<void> {
-  const end = monotonicMs() + limitMs;
-  while (!done() && monotonicMs() < end) await new Promise((r) => setTimeout(r, POLL_MS));
-}
-
 /** Vitest calls the hook once per project: the signal handlers go in once per Vitest instance. */
 const holding = new WeakSet<object>();
 
@@ -82,12 +78,15 @@ export function runnerInterruptPlugin() {
         void vitest.cancelCurrentRun('keyboard-input');
         const pids = workers();
         signalEach(pids, signal);
-        void until(() => pids.every((pid) => !workers().includes(pid)), HOLD_LIMIT_MS).then(() => {
-          const left = pids.filter((pid) => workers().includes(pid));
+        const stillRunning = () => pids.filter((pid) => workers().includes(pid));
+        void runAndExpect(stillRunning, (left: number[]) => left.length === 0, {
+          timeoutMs: HOLD_LIMIT_MS,
+          intervalMs: POLL_MS,
+        }).then((r) => {
           log.warn(
-            left.length
-              ? `${signal}: exiting with worker(s) ${left.join(', ')} still cleaning up after ${HOLD_LIMIT_MS / 1000} s`
-              : `${signal}: run stopped; tests that were running are reported as skipped`,
+            r.ok
+              ? `${signal}: run stopped; tests that were running are reported as skipped`
+              : `${signal}: exiting with Vitest worker(s) ${(r.value ?? pids).join(', ')} still cleaning up after ${HOLD_LIMIT_MS / 1000} s`,
           );
           exit();
         });
