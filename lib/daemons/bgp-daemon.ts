@@ -32,7 +32,7 @@ export interface BgpDaemonStartOptions {
   startTimeoutMs?: number;
   /**
    * Prefixes whose arrival and withdrawal the daemon should stamp in its own record, where it keeps one
-   * (FRR's debug log): the last prefix each generator peer sends, so the last stamp is the moment the
+   * (FRR's debug log; BIRD's import filter, arrivals only): the last prefix each generator peer sends, so the last stamp is the moment the
    * daemon had taken in (or withdrawn) everything.
    */
   watchPrefixes?: readonly string[];
@@ -77,13 +77,15 @@ export interface DaemonRouteEvent {
   kind: 'announce' | 'withdraw';
   /** The daemon's stamp on the monotonic clock (monotonicMs). */
   t: number;
+  /** When this event is known less finely than the record's resolutionMs (± ms around t). */
+  resolutionMs?: number;
 }
 
 /** A daemon's own record of its watched prefixes (BgpDaemonStartOptions.watchPrefixes). */
 export interface DaemonRouteRecord {
   /** Where the stamps come from, for notes: "bgpd debug log". */
   readonly via: string;
-  /** A stamp's resolution plus the error of putting it on the monotonic clock, ms. */
+  /** A stamp's finest resolution plus the error of putting it on the monotonic clock, ms. */
   readonly resolutionMs: number;
   /** Everything recorded so far, in the daemon's order. */
   events(): readonly DaemonRouteEvent[];
@@ -91,7 +93,7 @@ export interface DaemonRouteRecord {
 
 export interface BgpDaemon {
   readonly kind: BgpDaemonKind;
-  /** While it runs, when started with watchPrefixes and the daemon keeps such a record (FRR). */
+  /** While it runs, when started with watchPrefixes and the daemon keeps such a record (FRR, BIRD). */
   readonly routeRecord?: DaemonRouteRecord;
   /** The daemon process's pid while it runs; undefined before start() and after stop(). */
   readonly pid: number | undefined;

@@ -13,10 +13,12 @@ import {
   type BgpDaemon,
   type BgpDaemonStartOptions,
   type BgpDaemonState,
+  type DaemonRouteRecord,
   type StartedBgpDaemon,
 } from './bgp-daemon.ts';
 import { birdDutConfig, birdProtocolName } from './bird-config.ts';
 import { BirdControl } from './bird-control.ts';
+import { BirdRouteRecord } from './bird-route-log.ts';
 import { parseBirdProtocols, parseBirdProtocolTable, parseBirdRouteCount } from './bird-state.ts';
 import {
   DEFAULT_START_TIMEOUT_MS,
@@ -37,8 +39,13 @@ export class BirdDaemon implements BgpDaemon {
   private dir: string | undefined;
   private host: Host | undefined;
   private control: BirdControl | undefined;
+  private record: BirdRouteRecord | undefined;
   /** Protocol name -> neighbor address, as the config named them. */
   private neighborsByProtocol = new Map<string, string>();
+
+  get routeRecord(): DaemonRouteRecord | undefined {
+    return this.running ? this.record : undefined;
+  }
 
   get pid(): number | undefined {
     return this.running?.pid;
@@ -65,8 +72,10 @@ export class BirdDaemon implements BgpDaemon {
         holdTimeSeconds: o.holdTimeSeconds ?? 90,
         neighbors,
         multihop: t.kind === 'loopback',
+        watchPrefixes: o.watchPrefixes,
       }),
     );
+    const record = o.watchPrefixes?.length ? new BirdRouteRecord(o.watchPrefixes) : undefined;
     const pidFile = join(this.dir, 'bird.pid');
     try {
       this.running = await launchDaemon({
@@ -77,7 +86,11 @@ export class BirdDaemon implements BgpDaemon {
         address: t.dutAddress,
         port: t.bgpPort,
         timeoutMs: o.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
+        // Its log's stamps are UTC, whatever the host's zone.
+        env: { TZ: 'UTC' },
+        ...(record ? { onLine: (line: string) => record.line(line) } : {}),
       });
+      this.record = record;
     } catch (err) {
       await this.stop();
       throw err;

@@ -25,32 +25,35 @@ export function milestoneFromRecord(o: {
   const after = spec.after;
   if (!polled || !kind || after === undefined || o.watched.length === 0) return { milestone: polled };
   const events = record.events();
-  const stamps: number[] = [];
+  // Each stamp is an interval [t - r, t + r]; the last of them ended somewhere between the latest start
+  // and the latest end.
+  let lo = -Infinity;
+  let hi = -Infinity;
   for (const prefix of o.watched) {
     const e = events.find((x) => x.prefix === prefix && x.kind === kind && x.t >= after);
     // Not every watched prefix moved (a churn of other prefixes): the record does not cover this one.
     if (!e) return { milestone: polled };
-    stamps.push(e.t);
+    const r = e.resolutionMs ?? record.resolutionMs;
+    lo = Math.max(lo, e.t - r);
+    hi = Math.max(hi, e.t + r);
   }
-  const stamp = Math.max(...stamps);
-  const r = record.resolutionMs;
-  const lo = polled.lo ?? after;
-  if (stamp < lo - r || stamp > polled.t + r) {
+  const polledLo = polled.lo ?? after;
+  if (hi < polledLo || lo > polled.t) {
     const s = (ms: number) => `${((ms - after) / 1000).toFixed(3)} s`;
     return {
       milestone: polled,
       note:
-        `${record.via}: the daemon stamped ${what} at ${s(stamp)}, outside what its answers showed ` +
-        `(between ${s(lo)} and ${s(polled.t)}); the figure uses its answers`,
+        `${record.via}: the daemon stamped ${what} at ${s((lo + hi) / 2)}, outside what its answers showed ` +
+        `(between ${s(polledLo)} and ${s(polled.t)}); the figure uses its answers`,
     };
   }
   return {
     milestone: {
       name: polled.name,
-      t: stamp + r,
-      wall: polled.wall + (stamp + r - polled.t),
-      lo: stamp - r,
-      uncertaintyMs: 2 * r,
+      t: hi,
+      wall: polled.wall + (hi - polled.t),
+      lo,
+      uncertaintyMs: hi - lo,
     },
   };
 }

@@ -86,7 +86,7 @@ async function monitorSettles(
 }
 
 /**
- * The prefixes a daemon that stamps them itself (FRR) is told to watch: the last of each peer in every
+ * The prefixes a daemon that stamps them itself (FRR, BIRD) is told to watch: the last of each peer in every
  * iteration, so its own record times add and withdraw. None with shared prefixes (every peer's last is
  * the same one) or when the scenario turns the record off.
  */

@@ -165,9 +165,10 @@ export const bgpDaemonSchema = z.strictObject({
   communities: z.array(z.string().regex(/^\d+:\d+$/, 'a community like 65000:100')).default([]),
   holdTimeSeconds: z.number().int().min(3).max(65535).default(90),
   /**
-   * Let a daemon that can stamp the last prefix of each peer itself (FRR: its debug log) time add and
-   * withdraw to the microsecond; false leaves it unwatched (watching cost bgpd about 9 % here) and the
-   * figures to the poller's bracket. Distinct prefixes only.
+   * Let a daemon that can stamp the last prefix of each peer itself time add and withdraw (FRR: its
+   * debug log, to the microsecond) or add (BIRD: its import filter's log, to its loop cycle); false
+   * leaves it unwatched (watching cost bgpd about 9 % here) and the figures to the poller's bracket.
+   * Distinct prefixes only.
    */
   ownRecord: z.boolean().default(true),
 });

@@ -1,9 +1,9 @@
 /**
  * Add convergence at 10 peers x 10,000 prefixes, measured to max(50 ms, 2 %), on the daemons whose
- * figures can be that fine here: BIRD answers its per-peer counters at once even while routes pour in;
- * bgpd stamps the last prefix of each peer in its own log (its vty waits out its input, about a second).
- * Each stamp must lie inside the poller's bracket, and both between the generator's last write and the
- * monitor. GoBGP is left out on purpose: its API answers only between its processing batches (1-13 s
+ * figures can be that fine here: each stamps the last prefix of each peer in its own log (bgpd to the
+ * microsecond, its vty waits out its input, about a second; BIRD to its loop cycle, which its watchdog
+ * reports, where its answers alone gave ±59 ms on a loaded CI machine). Each stamp must lie inside the
+ * poller's bracket, and both between the generator's last write and the monitor. GoBGP is left out on purpose: its API answers only between its processing batches (1-13 s
  * here, against about 45 s of convergence) and it keeps no time of its own per route, so its figure is
  * as coarse as its answers (bench/bgp-daemons.bench.ts prints it).
  */

@@ -35,8 +35,24 @@ describe('milestone from a daemon record', () => {
       watched: WATCHED,
     });
     expect(r.note).toBeUndefined();
-    expect(r.milestone).toMatchObject({ t: 1523.502, lo: 1523.498, uncertaintyMs: 0.004 });
+    expect(r.milestone).toMatchObject({ t: 1523.502, lo: 1523.498 });
+    expect(r.milestone!.uncertaintyMs).toBeCloseTo(0.004, 9);
     expect(r.milestone!.wall).toBeCloseTo(5000 - (1900 - 1523.502), 6);
+  });
+
+  it('an event known less finely than the record widens the milestone by its own resolution', () => {
+    // BIRD: the first peer's last prefix in a long cycle (1350-1450), the second's in a short one later.
+    const r = milestoneFromRecord({
+      polled: polled(1100, 1900),
+      spec: routesComplete(200, 1000),
+      record: record([
+        { prefix: '10.0.9.0/24', kind: 'announce', t: 1400, resolutionMs: 50 },
+        { prefix: '10.0.19.0/24', kind: 'announce', t: 1420, resolutionMs: 5 },
+      ]),
+      watched: WATCHED,
+    });
+    // Everything was in after both had begun (1415) and by the time both had ended (1450).
+    expect(r.milestone).toMatchObject({ lo: 1415, t: 1450, uncertaintyMs: 35 });
   });
 
   it('times a withdraw from the withdrawn stamps', () => {
