@@ -6,11 +6,11 @@
  *   2026-12-05 20:17:42.066196 <INFO> netscale-watch 10.0.0.0/24
  *   2026-12-05 20:17:42.320701 <WARN> I/O loop cycle took 80.323 ms for 15 events
  *
- * BIRD stamps a line with its loop's time, taken when the cycle began (every route of a cycle shares
- * it), so a stamp s says only that the route was taken in between s and the end of its cycle. The end
- * is known: a cycle longer than the watchdog limit is reported with its length, stamped at its end; a
- * cycle that covers s and is not reported ended within the limit. Each event is the middle of that
- * interval, ± half of it.
+ * BIRD stamps a line with the time it last read its clock, which it does as a loop cycle begins and a
+ * few times within (thousands of routes share one stamp), so a stamp s says only that the route was
+ * taken in between s and the end of the cycle it falls in. That end is known: a cycle longer than the
+ * watchdog limit is reported with its length, stamped at its end; a cycle that covers s and is not
+ * reported ended within the limit. Each event is the middle of that interval, ± half of it.
  */
 import { realtimeOffset } from '../clock.ts';
 import type { DaemonRouteEvent, DaemonRouteRecord } from './bgp-daemon.ts';
