@@ -59,8 +59,9 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // A resolution is a property of the measurement on a machine doing nothing else: these run once
-          // every other file is done, one at a time (on 2 busy cores a daemon's loop stalls for tens of ms).
+          // A resolution is a property of the measurement on a machine doing nothing else: these run on
+          // their own, one at a time, after the framework tests and before the suites (Vitest runs groups in
+          // order; on 2 busy cores a daemon's loop stalls for tens of ms).
           name: 'quiet',
           include: quietMachineTests,
           setupFiles: ['allure-vitest/setup', './test/support/allure-framework-label.ts'],
