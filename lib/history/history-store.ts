@@ -141,8 +141,13 @@ export function historyRunOf(run: RunResults, provenance: Provenance): HistoryRu
 
 export function recordsFromRun(run: RunResults, provenance: Provenance): HistoryRecord[] {
   const head = historyRunOf(run, provenance);
-  const groups = new Map<string, { key: HistoryKey; values: number[]; unit: BaseUnit; res: number[] }>();
+  const groups = new Map<
+    string,
+    { key: HistoryKey; values: number[]; unit: BaseUnit; res: number[]; dutVersion: string | undefined }
+  >();
   for (const sc of run.scenarios) {
+    // A run may measure several devices (the daemon suites): each record carries its scenario's own.
+    const dutVersion = sc.dutVersion ?? head.dutVersion;
     for (const it of sc.iterations) {
       const shape = iterationShape(it.params);
       for (const [metric, m] of Object.entries(it.measurements)) {
@@ -150,7 +155,7 @@ export function recordsFromRun(run: RunResults, provenance: Provenance): History
         if (!isMetricName(metric) || !Number.isFinite(m.value)) continue;
         const key: HistoryKey = { lab: head.lab, scenario: sc.scenario, shape, metric };
         const id = keyId(key);
-        const group = groups.get(id) ?? { key, values: [], unit: m.unit, res: [] };
+        const group = groups.get(id) ?? { key, values: [], unit: m.unit, res: [], dutVersion };
         if (group.unit !== m.unit) {
           throw new Error(
             `run ${run.runId}, scenario ${sc.scenario}, iteration ${it.iteration}: ${metric} in ${m.unit}, ` +
@@ -163,7 +168,7 @@ export function recordsFromRun(run: RunResults, provenance: Provenance): History
       }
     }
   }
-  return [...groups.values()].map(({ key, values, unit, res }) => ({
+  return [...groups.values()].map(({ key, values, unit, res, dutVersion }) => ({
     key,
     runId: head.runId,
     wall: head.wall,
@@ -171,7 +176,7 @@ export function recordsFromRun(run: RunResults, provenance: Provenance): History
     unit,
     ...(res.length ? { resolution: Math.max(...res) } : {}),
     ...(values.length > 1 ? { samples: values.length } : {}),
-    ...(head.dutVersion ? { dutVersion: head.dutVersion } : {}),
+    ...(dutVersion ? { dutVersion } : {}),
     netscaleVersion: head.netscaleVersion,
     ...(head.gitCommit ? { gitCommit: head.gitCommit } : {}),
   }));

@@ -13,7 +13,8 @@
  *
  * API:
  * - `const run = await RunArchive.open({ runId?, root?, environment? })`; `run.dir`, `run.runId`;
- *   `await run.addEnvironment({ dut_version })` merges more facts into run.json.
+ *   `await run.addEnvironment({ facts })` merges more facts into run.json; `await run.addDutVersion(v)`
+ *   adds a device version to its dut_version list and returns the list.
  * - `const sc = run.scenario(name, { parallel, params, dutVersion? })`
  *   - `sc.series(iteration, name, unit, meta?)` -> Series streaming to raw/...; recorded in that iteration.
  *   - `sc.recordIteration(rec)`: IterationInput {iteration, params, start, end (monotonic ms), startWall,
@@ -93,6 +94,9 @@ export interface RunResults extends RunInfo {
   scenarios: ScenarioRecord[];
 }
 
+/** Between the device versions of run.json's dut_version when a run measured more than one. */
+export const DUT_VERSION_SEPARATOR = '; ';
+
 export function reportsRoot(): string {
   return process.env.NETSCALE_REPORTS_DIR ?? 'reports';
 }
@@ -128,12 +132,32 @@ export class RunArchive {
     return new RunArchive(runId, dir);
   }
 
-  /** Adds facts to run.json's environment (e.g. dut_version, known once the lab is open). */
+  /** Adds facts to run.json's environment (e.g. the lab's name, known once it is open). */
   async addEnvironment(facts: Record<string, string>): Promise<void> {
+    await this.updateEnvironment((env) => ({ ...env, ...facts }));
+  }
+
+  /**
+   * Adds a device version to run.json's dut_version, which lists every distinct one of the run (a run of
+   * the daemon suites measures three daemons), joined by DUT_VERSION_SEPARATOR; returns that list.
+   */
+  async addDutVersion(version: string): Promise<string> {
+    let joined = version;
+    await this.updateEnvironment((env) => {
+      const known = env.dut_version ? env.dut_version.split(DUT_VERSION_SEPARATOR) : [];
+      joined = [...new Set([...known, version])].join(DUT_VERSION_SEPARATOR);
+      return { ...env, dut_version: joined };
+    });
+    return joined;
+  }
+
+  private async updateEnvironment(
+    change: (env: Record<string, string>) => Record<string, string>,
+  ): Promise<void> {
     const file = join(this.dir, 'run.json');
     const info = await readJson<RunInfo>(file);
     if (!info) throw new Error(`${file}: missing (the run archive was not opened here)`);
-    info.environment = { ...info.environment, ...facts };
+    info.environment = change(info.environment);
     await writeText(file, JSON.stringify(info, null, 2) + '\n');
   }
 

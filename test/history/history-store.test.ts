@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
 import { HistoryStore } from '../../lib/history/history-store.ts';
+import { RunArchive } from '../../lib/report/run-archive.ts';
 import { iterationShape } from '../../lib/history/history-key.ts';
 import {
   DAY,
@@ -70,6 +71,36 @@ describe('history store', () => {
     // The layout the header of history-store.ts describes.
     expect(await lineCount(join(root, 'history', 'runs.jsonl'))).toBe(1);
     expect(await lineCount(join(root, 'history', 'lab-a', 'route-scale.jsonl'))).toBe(1);
+  });
+
+  it("a run of several devices lists each version once, and each record carries its own scenario's", async () => {
+    const root = await tempReportsRoot();
+    const run = await RunArchive.open({ root, runId: 'daemons-1', environment: { lab: 'lab-a' } });
+    const versions = ['gobgp 3.10.0', 'bird 2.0.12', 'gobgp 3.10.0'];
+    const lists: string[] = [];
+    for (const [i, version] of versions.entries()) {
+      lists.push(await run.addDutVersion(version));
+      const sc = run.scenario(`route-scale-${version.split(' ')[0]}-${i}`, { dutVersion: version });
+      sc.recordIteration({
+        iteration: 1,
+        params: SHAPE,
+        start: 0,
+        end: 500,
+        startWall: Date.now(),
+        endWall: Date.now(),
+        measurements: { prefix_add_time: { value: 1 + i, unit: 's' } },
+      });
+      await sc.finish();
+    }
+    expect(lists).toEqual(['gobgp 3.10.0', 'gobgp 3.10.0; bird 2.0.12', 'gobgp 3.10.0; bird 2.0.12']);
+    const history = await HistoryStore.open(root);
+    expect(await history.appendRun(run.dir)).toEqual({ runId: 'daemons-1', added: 3 });
+    const key = (scenario: string) => ({ ...KEY, scenario, shape: iterationShape(SHAPE) });
+    expect(history.series(key('route-scale-bird-1')).map((r) => r.dutVersion)).toEqual(['bird 2.0.12']);
+    expect(history.series(key('route-scale-gobgp-2')).map((r) => r.dutVersion)).toEqual(['gobgp 3.10.0']);
+    expect(history.runs()).toEqual([
+      expect.objectContaining({ runId: 'daemons-1', dutVersion: 'gobgp 3.10.0; bird 2.0.12' }),
+    ]);
   });
 
   it('appending the same run twice adds nothing, in this process or a later one', async () => {
