@@ -1,12 +1,13 @@
 /**
- * The truth check of a convergence measured on a BGP daemon: two observers the poller cannot see bound
- * it. The moment the generator handed its last UPDATE to the socket is a lower bound (the daemon cannot
- * hold what it was not yet sent; the kernel's acceptance, the injection time, can come after the daemon
- * has acted on it); the monitor peer's moment of holding every prefix (or none, after a withdraw) is an upper bound
- * (the daemon cannot re-advertise what it does not hold). The poller's milestone, a bracket [lo, t] of
- * its samples (or a daemon's own stamp), must meet that interval: t no earlier than that hand-over, lo no later than
- * the monitor's moment. Each line also says how long injection took next to how long the daemon took,
- * so a reader sees whether the generator or the daemon was the bottleneck.
+ * The truth check of a convergence measured on a BGP daemon: two observers the measurement cannot see
+ * bound it. The moment the generator handed its last UPDATE to the socket is a lower bound (the daemon
+ * cannot hold what it was not yet sent; the kernel's acceptance, the injection time, can come after the
+ * daemon has acted on it); the monitor peer's moment of holding every prefix (or none, after a withdraw)
+ * is an upper bound (the daemon cannot re-advertise what it does not hold). The measured milestone, a
+ * bracket [lo, t] of the poller's samples or of a daemon's own stamps, must meet that interval: t no
+ * earlier than that hand-over, lo no later than the monitor's moment. Each line also says how long
+ * injection took next to how long the daemon took, so a reader sees whether the generator or the daemon
+ * was the bottleneck.
  */
 import type { Milestone } from '../measure/milestones.ts';
 
@@ -18,7 +19,7 @@ export interface ConvergenceBounds {
   lastWritten: number | undefined;
   /** Just before the generator handed its last UPDATE to the socket: the lower bound. */
   lastHanded: number | undefined;
-  /** The poller's milestone (first sample at the target, previous sample below it). */
+  /** The measured milestone: the poller's bracket, or the daemon's own stamps inside it. */
   measured: Milestone | undefined;
   /** The monitor peer's read time of the UPDATE that made its count reach the target. */
   monitor: number | undefined;
@@ -39,15 +40,15 @@ export function convergenceBounds(o: {
   const { trigger, lastWritten, lastHanded, measured, monitor } = o;
   const problems: string[] = [];
   if (lastWritten === undefined) problems.push('the generator recorded no last write');
-  if (measured === undefined) problems.push('the poller did not see the milestone');
+  if (measured === undefined) problems.push('the measurement never saw the daemon converge');
   if (monitor === undefined) problems.push('the monitor never reached the count');
   if (lastHanded !== undefined && measured && measured.t < lastHanded)
     problems.push(
-      `the poller saw it ${s(lastHanded - measured.t)} before the generator sent its last UPDATE`,
+      `the measured convergence ended ${s(lastHanded - measured.t)} before the generator sent its last UPDATE`,
     );
   if (monitor !== undefined && measured && (measured.lo ?? measured.t) > monitor)
     problems.push(
-      `the poller's lower bound is ${s((measured.lo ?? measured.t) - monitor)} after the monitor had it`,
+      `the measured convergence began ${s((measured.lo ?? measured.t) - monitor)} after the monitor had it`,
     );
   const injected = lastWritten === undefined ? 'not recorded' : s(lastWritten - trigger);
   const daemon = measured

@@ -11,7 +11,7 @@ const milestone = (lo: number, t: number): Milestone => ({
 });
 
 describe('the truth check of a daemon convergence', () => {
-  it('holds when the poller bracket meets [last write, monitor]', () => {
+  it('holds when the measured bracket meets [last write, monitor]', () => {
     const b = convergenceBounds({
       phase: 'add',
       trigger: 1000,
@@ -52,7 +52,7 @@ describe('the truth check of a daemon convergence', () => {
     );
   });
 
-  it('fails when the poller saw all prefixes before the generator sent its last UPDATE', () => {
+  it('fails when the measured convergence ended before the generator sent its last UPDATE', () => {
     const b = convergenceBounds({
       phase: 'add',
       trigger: 1000,
@@ -63,11 +63,11 @@ describe('the truth check of a daemon convergence', () => {
     });
     expect(b.holds).toBe(false);
     expect(b.line).toMatch(
-      /truth check FAILED: the poller saw it 0\.300 s before the generator sent its last UPDATE/,
+      /truth check FAILED: the measured convergence ended 0\.300 s before the generator sent its last UPDATE/,
     );
   });
 
-  it('fails when the poller lower bound lies after the monitor already had every prefix', () => {
+  it('fails when the measured convergence began after the monitor already had every prefix', () => {
     const b = convergenceBounds({
       phase: 'withdraw',
       trigger: 0,
@@ -77,7 +77,7 @@ describe('the truth check of a daemon convergence', () => {
       monitor: 400,
     });
     expect(b.holds).toBe(false);
-    expect(b.line).toMatch(/the poller's lower bound is 0\.500 s after the monitor had it/);
+    expect(b.line).toMatch(/the measured convergence began 0\.500 s after the monitor had it/);
   });
 
   it('fails, naming each, when an observer saw nothing', () => {
@@ -91,7 +91,7 @@ describe('the truth check of a daemon convergence', () => {
     });
     expect(b.holds).toBe(false);
     expect(b.line).toContain(
-      'the generator recorded no last write; the poller did not see the milestone; the monitor never reached the count',
+      'the generator recorded no last write; the measurement never saw the daemon converge; the monitor never reached the count',
     );
   });
 });
