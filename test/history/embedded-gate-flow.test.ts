@@ -3,12 +3,13 @@
  * scale build the history, a run with the control node degraded (NETSCALE_SIM_SLOWDOWN) makes
  * `netscale compare --fail-on-regression` fail naming prefix_add_time, and a normal run after it passes.
  *
- * Route-scale at its own sizes (1x5x50, then 2x5x100): three normal runs, one at NETSCALE_SIM_SLOWDOWN=3,
+ * Route-scale at its own sizes (1x5x50, then 2x5x100): five normal runs, one at NETSCALE_SIM_SLOWDOWN=3,
  * then one normal run. The emulated control node processes each received route operation in 0.5 ms of
  * one queue (--route-cost-us) and the slowdown multiplies that cost, so the add is the control node's own
  * work. Measured on this 2-core machine under load from other tests: 0.14-0.18 s and 0.51-0.55 s normal,
- * 0.40-0.44 s and 1.53-1.57 s at factor 3 (figures are printed on every run). With three runs the noise
- * band is wide (a short history's prediction factor, lib/history/prediction-factor.ts); a 3x step clears it.
+ * 0.40-0.44 s and 1.53-1.57 s at factor 3 (figures are printed on every run). A short history's noise band
+ * is wide (its prediction factor, lib/history/prediction-factor.ts): 22 estimated sigmas at three runs,
+ * where one CI run's baseline of 0.558-0.641 s gave ±172 % and hid the 3x step; 7.2 at five runs.
  * The gate trusts prefix_add_time only (`--metric`): cpu_avg and the other CPU figures have no stated
  * resolution and move with whatever else runs on the machine.
  */
@@ -21,7 +22,7 @@ import { runCli } from '../support/run-cli.ts';
 import { runEmbeddedScenario } from '../suites/support/embedded-scenario.ts';
 
 const SLOWDOWN = 3;
-const NORMAL_RUNS = 3;
+const NORMAL_RUNS = 5;
 const GATE = ['compare', '--metric', 'prefix_add_time', '--fail-on-regression'];
 
 let root = '';
@@ -78,7 +79,7 @@ function printFigures(note: string): void {
 describe('the regression gate on the embedded lab', () => {
   it(
     `fails on a run degraded ${SLOWDOWN}x naming prefix_add_time, and passes a normal run after it`,
-    { timeout: 180_000 },
+    { timeout: 300_000 },
     async () => {
       root = await mkdtemp(join(tmpdir(), 'netscale-gate-flow-'));
       for (let i = 0; i < NORMAL_RUNS; i++) await scenarioRun(1);
