@@ -1,7 +1,7 @@
 /**
- * bgpd's own record of the prefixes it was told to watch (`debug bgp updates prefix P` with
- * `debug bgp updates in`): one log line per received or withdrawn watched prefix, stamped by bgpd when it
- * processed it, to the microsecond with `log timestamp precision 6` (wall clock, UTC with TZ=UTC):
+ * bgpd's own record of the prefixes it was told to watch (`debug bgp updates prefix P`, which turns
+ * update debugging on for P alone): one log line per received or withdrawn watched prefix, stamped by bgpd
+ * when it processed it, to the microsecond with `log timestamp precision 6` (wall clock, UTC with TZ=UTC):
  *
  *   2026/12/05 14:54:28.197453 BGP: [YCKEM-GB33T] 198.18.1.1(Unknown) rcvd 10.0.0.0/24 IPv4 unicast
  *   2026/12/05 14:54:28.316455 BGP: [PAPP6-VDAWM] 198.18.1.1(Unknown) rcvd UPDATE about 10.0.0.0/24 IPv4 unicast -- withdrawn

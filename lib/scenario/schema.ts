@@ -167,7 +167,7 @@ export const bgpDaemonSchema = z.strictObject({
   /**
    * Let a daemon that can stamp the last prefix of each peer itself time add and withdraw (FRR: its
    * debug log, to the microsecond) or add (BIRD: its import filter's log, to its loop cycle); false
-   * leaves it unwatched (watching cost bgpd about 9 % here) and the figures to the poller's bracket.
+   * leaves it unwatched (watching costs neither measurably here) and the figures to the poller's bracket.
    * Distinct prefixes only.
    */
   ownRecord: z.boolean().default(true),

@@ -1,6 +1,6 @@
 /**
  * bgpd's record of its watched prefixes: the lines FRR 8.4 printed here with `log timestamp precision 6`
- * and `debug bgp updates in` (captured from a run), and what is not a watched prefix taken in or out.
+ * and update debugging on for the watched prefixes (captured from a run), and what is not a watched prefix taken in or out.
  */
 import { describe, expect, it } from 'vitest';
 import { monotonicMs, realtimeOffset } from '../../lib/clock.ts';
@@ -63,7 +63,7 @@ describe('bgpd route log', () => {
     expect(Math.abs(Date.now() - monotonicMs() - offsetMs)).toBeLessThanOrEqual(1 + errorMs);
   });
 
-  it('the config filters the debug log to the watched prefixes before turning it on', () => {
+  it('the config turns update debugging on for the watched prefixes only', () => {
     const conf = frrConfig({
       localAs: 64512,
       routerId: '198.18.0.1',
@@ -72,11 +72,11 @@ describe('bgpd route log', () => {
       watchPrefixes: ['10.0.39.15/24', '10.0.78.31/24'],
     });
     const lines = conf.split('\n');
-    const on = lines.indexOf('debug bgp updates in');
-    expect(lines.indexOf('log timestamp precision 6')).toBeGreaterThanOrEqual(0);
-    expect(lines.indexOf('debug bgp updates prefix 10.0.39.15/24')).toBeLessThan(on);
-    expect(lines.indexOf('debug bgp updates prefix 10.0.78.31/24')).toBeLessThan(on);
-    expect(on).toBeGreaterThan(0);
+    expect(lines).toContain('log timestamp precision 6');
+    expect(lines).toContain('debug bgp updates prefix 10.0.39.15/24');
+    expect(lines).toContain('debug bgp updates prefix 10.0.78.31/24');
+    // Every prefix's debugging: 100,000 lines more at 10 x 10,000.
+    expect(lines.filter((l) => /^debug bgp updates( in| out)?$/.test(l))).toEqual([]);
     expect(
       frrConfig({ localAs: 64512, routerId: '198.18.0.1', holdTimeSeconds: 90, neighbors: [] }),
     ).not.toContain('debug bgp');
