@@ -8,6 +8,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Host, ProcessHandle } from '../hosts/host.ts';
+import { parseProcStat } from '../hosts/proc-stat.ts';
 import { runAndExpect } from '../measure/run-and-expect.ts';
 import { shellQuote } from '../hosts/shell-quote.ts';
 import type { BgpDaemonKind, BgpDaemonStartOptions, StartedBgpDaemon } from './bgp-daemon.ts';
@@ -44,13 +45,8 @@ export async function groupMembers(pgid: number, comm: string): Promise<number[]
   const out: number[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    // "pid (comm) state ppid pgrp ...": comm may hold spaces and parentheses, so split at the last ')'.
-    const close = stat.lastIndexOf(')');
-    if (close < 0) continue;
-    const name = stat.slice(stat.indexOf('(') + 1, close);
-    const fields = stat.slice(close + 2).split(' ');
-    if (name === comm && Number(fields[2]) === pgid) out.push(Number(entry));
+    const stat = parseProcStat(await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => ''));
+    if (stat?.comm === comm && stat.pgrp === pgid) out.push(Number(entry));
   }
   return out;
 }

@@ -19,7 +19,7 @@ import { OutputLines } from './output-lines.ts';
 import { TaggedProcess } from './tagged-process.ts';
 import { exitStatusFromShell } from './exit-status.ts';
 import { abortError, execDeadline } from './exec-deadline.ts';
-import { monotonicMs } from '../clock.ts';
+import { monotonicMs, sleep } from '../clock.ts';
 import { redact } from '../log/redact.ts';
 
 export type SshAuth =
@@ -248,7 +248,7 @@ export class SshHost implements Host {
           return stream;
         } catch (err) {
           if (!sessionRefused(err) || monotonicMs() >= giveUpAt || signal?.aborted) throw err;
-          await new Promise((r) => setTimeout(r, pause));
+          await sleep(pause);
         }
       }
     } catch (err) {

@@ -14,10 +14,10 @@
  *   const lock = await LabLock.acquire(host, { stateDir, lab: 'contrail-a2', runId });
  *   ... await lock.release();
  */
-import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import type { Host } from '../hosts/host.ts';
 import { newOwnerTag } from '../hosts/host.ts';
+import { readProcStat } from '../hosts/proc-stat.ts';
 import { shellQuote } from '../hosts/shell-quote.ts';
 import { createLogger } from '../log/logger.ts';
 
@@ -59,12 +59,7 @@ export class LabBusyError extends Error {
 
 /** Start time of this process in clock ticks since boot (/proc/self/stat field 22): tells a reused pid apart. */
 function ownStartTime(): string {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '0';
-  } catch {
-    return '0';
-  }
+  return String(readProcStat('self')?.startTicks ?? 0);
 }
 
 function parseOwner(text: string): LockOwner | undefined {

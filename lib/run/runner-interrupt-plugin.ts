@@ -12,6 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { VitestPluginContext } from 'vitest/node';
 import { monotonicMs } from '../clock.ts';
+import { readProcStat } from '../hosts/proc-stat.ts';
 import { createLogger } from '../log/logger.ts';
 import { runAndExpect } from '../measure/run-and-expect.ts';
 import { CLEANUP_TIMEOUT_MS, REPEAT_WINDOW_MS } from './interrupt.ts';
@@ -24,22 +25,27 @@ const HOLD_LIMIT_MS = CLEANUP_TIMEOUT_MS + 5000;
 const POLL_MS = 50;
 const log = createLogger('interrupt');
 
+/** Whether pid is a live child of this runner (an exited one stays a zombie until Vitest reaps it). */
+function runningChild(pid: number): boolean {
+  const stat = readProcStat(pid);
+  return stat !== undefined && stat.ppid === process.pid && stat.state !== 'Z';
+}
+
 /** Worker processes of this runner: its children running the same node binary. */
 function workers(): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(ppid) !== process.pid || state === 'Z') continue;
-      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')[0] === process.execPath)
-        out.push(Number(entry));
-    } catch {
-      // gone while listed
-    }
-  }
-  return out;
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return (
+          runningChild(pid) &&
+          readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === process.execPath
+        );
+      } catch {
+        return false; // gone while listed
+      }
+    });
 }
 
 function signalEach(pids: number[], signal: Signal): void {
@@ -78,7 +84,7 @@ export function runnerInterruptPlugin() {
         void vitest.cancelCurrentRun('keyboard-input');
         const pids = workers();
         signalEach(pids, signal);
-        const stillRunning = () => pids.filter((pid) => workers().includes(pid));
+        const stillRunning = () => pids.filter(runningChild);
         void runAndExpect(stillRunning, (left: number[]) => left.length === 0, {
           timeoutMs: HOLD_LIMIT_MS,
           intervalMs: POLL_MS,

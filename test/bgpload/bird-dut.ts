@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, vi } from 'vitest';
+import { listensOn } from '../../lib/daemons/daemon-process.ts';
 import type { ProcessHandle } from '../../lib/hosts/host.ts';
 import { LocalHost } from '../../lib/hosts/local-host.ts';
 import { shellQuote as q } from '../../lib/hosts/shell-quote.ts';
@@ -86,9 +87,9 @@ export class BirdDut {
   }
 
   private async listening(): Promise<boolean> {
-    // BIRD listens on the wildcard address unless told "strict bind": any listener on the port.
+    // BIRD listens on the wildcard address unless told "strict bind", which listensOn accepts too.
     const r = await this.host.exec(`ss -Hltn sport = :${this.port}`);
-    return r.stdout.trim() !== '';
+    return listensOn(r.stdout, BIRD_ADDRESS, this.port);
   }
 
   async birdc(command: string): Promise<string> {
