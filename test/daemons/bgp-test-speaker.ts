@@ -1,7 +1,7 @@
 /**
  * The active end of BGP sessions to a daemon under test, built on lib/bgp only: connects from a given
  * source address, opens the session, announces its prefixes in packed UPDATEs and counts the IPv4
- * prefixes the daemon sends it (the monitor's view). Reports through callbacks; the test's truth is
+ * prefixes the daemon sends it (the monitor's view), opening a session again when the daemon closes it. Reports through callbacks; the test's truth is
  * what was announced here against what the daemon says it holds, and what came back out of it.
  */
 import net from 'node:net';
@@ -23,11 +23,25 @@ export interface SpeakerEvents {
   established(local: string): void;
   received(local: string, prefixes: number): void;
   failed(local: string, reason: string): void;
+  /** The TCP connection failed or closed before the session was up: it is opened again. */
+  retrying(local: string, reason: string): void;
 }
 
 const HOLD_TIME_S = 90;
+/** As a BGP speaker's ConnectRetry: a session the daemon closed or refused is opened again this much later. */
+const CONNECT_RETRY_MS = 1000;
 
+/** Keeps one session up for the life of the process: a closed or refused session is opened again. */
 export function runSession(
+  dut: { address: string; port: number },
+  s: SpeakerSession,
+  events: SpeakerEvents,
+): void {
+  const socket = connectOnce(dut, s, events);
+  socket.on('close', () => setTimeout(() => runSession(dut, s, events), CONNECT_RETRY_MS));
+}
+
+function connectOnce(
   dut: { address: string; port: number },
   s: SpeakerSession,
   events: SpeakerEvents,
@@ -89,7 +103,7 @@ export function runSession(
       socket.destroy();
     }
   });
-  socket.on('error', (err) => events.failed(s.localAddress, err.message));
+  socket.on('error', (err) => (established ? events.failed : events.retrying)(s.localAddress, err.message));
   socket.on('close', () => clearInterval(keepalives));
   return socket;
 }
