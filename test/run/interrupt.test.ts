@@ -40,7 +40,9 @@ describe('SIGINT during a run', () => {
     const run = startNodeScript('test/support/interrupted-run.ts', { LAB: file, NETSCALE_LOG_LEVEL: 'warn' });
     const { runId, pgids } = await run.firstJson<{ runId: string; pgids: number[] }>();
     expect(pgids).toHaveLength(4);
-    for (const pgid of pgids) expect(runningInGroup(pgid).length).toBeGreaterThanOrEqual(2);
+    // Each group's shell has started its child, which may still be exec'ing when the pgids are reported.
+    for (const pgid of pgids)
+      await expect.poll(() => runningInGroup(pgid).length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
 
     run.child.kill('SIGINT');
     const exit = await run.exited();
