@@ -3,6 +3,7 @@
  * announce a prefix plan from pre-encoded, shared UPDATE bytes, withdraw it, or flap. Every step is
  * recorded per peer on the monotonic clock (PeerRecord) as the lower bound of what the DUT can do.
  */
+import { encodeMessage } from '../bgp/encode.ts';
 import { monotonicMs } from '../clock.ts';
 import type { Family } from './address-range.ts';
 import type { BgpSession } from './bgp-session.ts';
@@ -204,6 +205,21 @@ export class BgpLoadGenerator {
   /** Sessions currently Established. */
   get establishedPeers(): number {
     return this.peers.filter((p) => p.session?.established).length;
+  }
+
+  /**
+   * A probe: peer `address` withdraws `prefix`, an IPv4 prefix it never announced, so the daemon takes
+   * the message in turn with the peer's routes and changes nothing. Returns the moment before the write
+   * (a lower bound on when the daemon can have read it). Not a route sent: the peer's record is unchanged.
+   */
+  async probe(address: string, prefix: string): Promise<number> {
+    const p = this.peers.find((x) => x.config.address === address);
+    if (!p) throw new Error(`probe: no peer ${address}`);
+    const message = encodeMessage({ type: 'UPDATE', withdrawn: [prefix], attributes: [], nlri: [] });
+    const s = this.sessionOf(p);
+    const t = monotonicMs();
+    await s.write([message]);
+    return t;
   }
 
   /** Closes every session with Cease / Administrative Shutdown. */

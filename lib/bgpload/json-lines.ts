@@ -19,6 +19,8 @@ export type ProcessEvent =
   | { event: 'done'; cmd: Exclude<LoadCommand, 'records' | 'quit'>; t: number; ms: number }
   | { event: 'records'; records: PeerRecord[]; t: number }
   | { event: 'count'; count: number; t: number }
+  /** A probe written (t: just before the write), or why not; never an 'error', which would end a command. */
+  | { event: 'probe'; peer: string; seq: number; t: number; failed?: string }
   | { event: 'error'; peer?: string; cmd?: string; message: string; t: number }
   | { event: 'exit'; t: number };
 

@@ -72,6 +72,7 @@ export class NativeBgpLoad implements Load<DaemonScope> {
    */
   readonly peerRecords = new Map<number, PeerRecord[][]>();
   private starts = 0;
+  private probes = 0;
   /** The iteration whose generator started last. */
   current: number | undefined;
 
@@ -202,6 +203,25 @@ export class NativeBgpLoad implements Load<DaemonScope> {
       (e) => e.event === 'done' && e.cmd === cmd,
       COMMAND_TIMEOUT_MS,
     );
+  }
+
+  /**
+   * A probe from generator peer `address` of the iteration running now (BgpLoadGenerator.probe): resolves
+   * with the moment before it was written, rejects when it could not be (no generator, session down).
+   */
+  async probe(address: string, prefix: string): Promise<number> {
+    const k = this.current;
+    const p = k === undefined ? undefined : this.running.get(k);
+    if (!p) throw new Error('bgp-load: no generator running to probe from');
+    const seq = ++this.probes;
+    const e = await p.command(
+      `probe ${address} ${prefix} ${seq}`,
+      (e) => e.event === 'probe' && e.seq === seq,
+      COMMAND_TIMEOUT_MS,
+    );
+    if (e.event !== 'probe' || e.failed)
+      throw new Error(`${p.name}: probe from ${address}: ${e.event === 'probe' ? e.failed : 'no answer'}`);
+    return e.t;
   }
 
   churnedPrefixes(k: number, share: number): number {

@@ -107,6 +107,24 @@ describe('BgpLoadGenerator', () => {
     }
   });
 
+  it('a probe is one withdrawal of a prefix the peer never announced, read after its send time, recorded nowhere', async () => {
+    const g = await start({ dut: false, gen: false });
+    await g.announce();
+    await vi.waitFor(() => expect(types(dut.session('127.0.1.1')!)).toContain('END_OF_RIB'), POLL);
+    const before = JSON.stringify(g.records());
+    const sentAt = await g.probe('127.0.1.1', '192.0.2.1/32');
+    const s = dut.session('127.0.1.1')!;
+    await vi.waitFor(
+      () => expect(s.received.at(-1)).toMatchObject({ type: 'UPDATE', withdrawn: ['192.0.2.1/32'] }),
+      POLL,
+    );
+    expect(s.received.at(-1)).toMatchObject({ nlri: [], attributes: [] });
+    expect(s.readAt.at(-1)!).toBeGreaterThanOrEqual(sentAt);
+    expect(withdrawn(dut.session('127.0.1.2')!)).toEqual([]);
+    expect(JSON.stringify(g.records())).toBe(before);
+    await expect(g.probe('127.0.9.9', '192.0.2.1/32')).rejects.toThrow('probe: no peer 127.0.9.9');
+  });
+
   it('uses 65535-byte UPDATEs only when both sides offer extended messages', async () => {
     for (const [dutSays, genSays, max] of [
       [true, true, 65535],

@@ -2,7 +2,8 @@
  * `netscale bgp-load --spec <file.json>`: the native BGP load generator as its own process (run it
  * inside a network namespace with `ip netns exec`). Prints JSON lines (lib/bgpload/json-lines.ts) and
  * takes commands on stdin (its first line, `connecting`, marks when it begins bringing up its sessions):
- * announce, withdraw, flap <n>, churn-withdraw <share>, churn-announce <share>, records, quit; EOF is quit.
+ * announce, withdraw, flap <n>, churn-withdraw <share>, churn-announce <share>, probe <peer> <prefix> <seq>,
+ * records, quit; EOF is quit.
  */
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
@@ -22,6 +23,19 @@ async function runCommand(gen: BgpLoadGenerator, line: string, emit: EventWriter
     const t = now();
     emit({ event: 'done', cmd: name, t, ms: t - started });
   };
+  if (cmd === 'probe') {
+    // probe <peer> <prefix> <seq>: answered by a 'probe' event whatever happens (see ProcessEvent).
+    const [peer = '', prefix = '', seqText = ''] = [arg, ...extra];
+    const seq = Number(seqText);
+    try {
+      if (extra.length !== 2 || !Number.isInteger(seq))
+        throw new Error(`expected "probe <peer> <prefix> <seq>", found "${line}"`);
+      emit({ event: 'probe', peer, seq, t: await gen.probe(peer, prefix) });
+    } catch (err) {
+      emit({ event: 'probe', peer, seq, t: now(), failed: (err as Error).message });
+    }
+    return true;
+  }
   try {
     const takesArg = cmd === 'flap' || cmd === 'churn-withdraw' || cmd === 'churn-announce';
     if (extra.length > 0 || (arg !== undefined && !takesArg))
@@ -57,7 +71,7 @@ async function runCommand(gen: BgpLoadGenerator, line: string, emit: EventWriter
         return false;
       default:
         throw new Error(
-          `unknown command "${line}" (expected announce, withdraw, flap <n>, churn-withdraw <share>, churn-announce <share>, records, quit)`,
+          `unknown command "${line}" (expected announce, withdraw, flap <n>, churn-withdraw <share>, churn-announce <share>, probe <peer> <prefix> <seq>, records, quit)`,
         );
     }
   } catch (err) {
@@ -92,7 +106,7 @@ export function register(program: Command): void {
   program
     .command('bgp-load')
     .description(
-      'native BGP load generator: JSON lines on stdout, commands on stdin (announce, withdraw, flap <n>, churn-withdraw <share>, churn-announce <share>, records, quit)',
+      'native BGP load generator: JSON lines on stdout, commands on stdin (announce, withdraw, flap <n>, churn-withdraw <share>, churn-announce <share>, probe <peer> <prefix> <seq>, records, quit)',
     )
     .requiredOption('--spec <file>', 'spec file (JSON): dut, peers, prefixes, attributes, session settings')
     .action(async (o: { spec: string }) => {
