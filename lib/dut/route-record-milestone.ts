@@ -1,9 +1,9 @@
 /**
  * A milestone the daemon stamped itself. The watched prefixes are the last each generator peer sends, so
  * the latest of their stamps after the milestone's start (taken in for routes_complete, withdrawn for
- * all_withdrawn) is the moment the daemon held, or had dropped, everything. It replaces the poller's
- * bracket only when it lies inside it: the poller's samples are the check on the daemon's record, and a
- * stamp outside them leaves the bracket standing with a note that says so.
+ * all_withdrawn) is the moment the daemon held, or had dropped, everything. Where it meets the poller's
+ * bracket, the figure is their overlap (each bounds the same moment); the poller's samples are the check
+ * on the daemon's record, and a stamp outside them leaves the bracket standing with a note that says so.
  */
 import type { DaemonRouteRecord } from '../daemons/bgp-daemon.ts';
 import type { Milestone, MilestoneSpec } from '../measure/milestones.ts';
@@ -47,13 +47,16 @@ export function milestoneFromRecord(o: {
         `(between ${s(polledLo)} and ${s(polled.t)}); the figure uses its answers`,
     };
   }
+  // Both are bounds on the same moment: the figure keeps the tighter of each.
+  const from = Math.max(lo, polledLo);
+  const to = Math.min(hi, polled.t);
   return {
     milestone: {
       name: polled.name,
-      t: hi,
-      wall: polled.wall + (hi - polled.t),
-      lo,
-      uncertaintyMs: hi - lo,
+      t: to,
+      wall: polled.wall + (to - polled.t),
+      lo: from,
+      uncertaintyMs: to - from,
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * A daemon's own stamps in place of the poller's bracket: only inside it, only when every watched prefix
+ * A daemon's own stamps in place of the poller's bracket, cut to their overlap with it: only inside it, only when every watched prefix
  * moved after the milestone's start, and only for the milestones the stamps time.
  */
 import { describe, expect, it } from 'vitest';
@@ -53,6 +53,21 @@ describe('milestone from a daemon record', () => {
     });
     // Everything was in after both had begun (1415) and by the time both had ended (1450).
     expect(r.milestone).toMatchObject({ lo: 1415, t: 1450, uncertaintyMs: 35 });
+  });
+
+  it("keeps the tighter end of each: a record wider than the poller's bracket on one side is cut to it", () => {
+    // GoBGP: known from a stale probe (1000) to the next event (1480); the poller saw it short at 1300.
+    const r = milestoneFromRecord({
+      polled: polled(1300, 1900),
+      spec: routesComplete(200, 1000),
+      record: record([
+        { prefix: '10.0.9.0/24', kind: 'announce', t: 1100, resolutionMs: 50 },
+        { prefix: '10.0.19.0/24', kind: 'announce', t: 1240, resolutionMs: 240 },
+      ]),
+      watched: WATCHED,
+    });
+    expect(r.note).toBeUndefined();
+    expect(r.milestone).toMatchObject({ lo: 1300, t: 1480, uncertaintyMs: 180 });
   });
 
   it('times a withdraw from the withdrawn stamps', () => {
