@@ -91,10 +91,24 @@ export interface DaemonRouteRecord {
   events(): readonly DaemonRouteEvent[];
 }
 
+/**
+ * Sends a probe from generator peer `peer`: an UPDATE withdrawing `prefix`, which it never announced.
+ * Resolves with a moment before it was written (monotonicMs); rejects when it could not be.
+ */
+export type RouteProbe = (peer: string, prefix: string) => Promise<number>;
+
 export interface BgpDaemon {
   readonly kind: BgpDaemonKind;
-  /** While it runs, when started with watchPrefixes and the daemon keeps such a record (FRR, BIRD). */
+  /**
+   * While it runs, when started with watchPrefixes and the daemon keeps such a record (FRR, BIRD), or
+   * shows its order of work (GoBGP, which needs probeFrom to time it).
+   */
   readonly routeRecord?: DaemonRouteRecord;
+  /**
+   * For a record timed by probes (GoBGP): from now on, and again after each start, probe from these
+   * generator peers through `send` while the daemon runs.
+   */
+  probeFrom?(peers: readonly string[], send: RouteProbe): void;
   /** The daemon process's pid while it runs; undefined before start() and after stop(). */
   readonly pid: number | undefined;
   /** Writes the config, starts the daemon on the topology's DUT side, waits until it listens. */

@@ -1,5 +1,6 @@
 /**
- * GoBGP's gRPC API, read directly: ListPeer (sessions and per-peer prefixes) and GetTable (RIB size),
+ * GoBGP's gRPC API, read directly: ListPeer (sessions and per-peer prefixes), GetTable (RIB size) and
+ * WatchEvent (each UPDATE as gobgpd begins to process it),
  * over the unix socket gobgpd also listens on (`--api-hosts …,unix://<dir>/api.sock`), so the root
  * namespace reaches a daemon inside its namespace without a process per query (the gobgp CLI through
  * `ip netns exec` costs 30-40 ms idle and up to seconds under load). One channel stays open.
@@ -26,6 +27,7 @@ function method(name: string): MethodDefinition<object, object> {
 
 const LIST_PEER = method('ListPeer');
 const GET_TABLE = method('GetTable');
+const WATCH_EVENT = method('WatchEvent');
 
 const familySchema = z.object({ afi: z.string(), safi: z.string() }).nullable();
 
@@ -44,6 +46,68 @@ const listPeerSchema = z.object({
 const getTableSchema = z.object({ num_destination: z.number() });
 
 const IPV4_UNICAST = { afi: 'AFI_IP', safi: 'SAFI_UNICAST' };
+
+const IP_ADDRESS_PREFIX = 'type.googleapis.com/apipb.IPAddressPrefix';
+
+const watchEventSchema = z.object({
+  table: z
+    .object({
+      paths: z.array(
+        z.object({
+          nlri: z.object({ type_url: z.string(), value: z.instanceof(Buffer) }).nullable(),
+          is_withdraw: z.boolean(),
+          neighbor_ip: z.string(),
+        }),
+      ),
+    })
+    .nullable(),
+});
+
+/** One path of an UPDATE as gobgpd received it from a neighbor (pre-policy). */
+export interface ReceivedPath {
+  /** "10.0.0.0/24"; undefined for a family other than IPv4/IPv6 unicast. */
+  prefix: string | undefined;
+  withdraw: boolean;
+  neighbor: string;
+}
+
+/** A watch on the UPDATEs gobgpd processes; ended by cancel() or by the daemon. */
+export interface UpdateWatch {
+  cancel(): void;
+}
+
+/** IPAddressPrefix { uint32 prefix_len = 1; string prefix = 2; } from an Any's value, by hand. */
+export function decodeIpAddressPrefix(value: Uint8Array): string | undefined {
+  let len: number | undefined;
+  let prefix: string | undefined;
+  let i = 0;
+  const varint = (): number => {
+    let n = 0;
+    for (let shift = 0; i < value.length; shift += 7) {
+      const b = value[i++]!;
+      n += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return n;
+    }
+    throw new Error('truncated varint');
+  };
+  while (i < value.length) {
+    const key = varint();
+    const wire = key & 7;
+    const field = key >>> 3;
+    if (wire === 0) {
+      const v = varint();
+      if (field === 1) len = v;
+    } else if (wire === 2) {
+      const n = varint();
+      if (i + n > value.length) throw new Error(`field ${field} runs past the end`);
+      if (field === 2) prefix = Buffer.from(value.subarray(i, i + n)).toString('utf8');
+      i += n;
+    } else {
+      throw new Error(`field ${field}: unexpected wire type ${wire}`);
+    }
+  }
+  return prefix !== undefined && len !== undefined ? `${prefix}/${len}` : undefined;
+}
 
 function isIpv4Unicast(f: z.infer<typeof familySchema>): boolean {
   return f?.afi === IPV4_UNICAST.afi && f.safi === IPV4_UNICAST.safi;
@@ -125,6 +189,58 @@ export class GobgpApiClient {
       signal?.addEventListener('abort', onAbort, { once: true });
       if (signal?.aborted) onAbort();
     });
+  }
+
+  /**
+   * Every UPDATE gobgpd processes, as it begins to (its Adj-RIB-In taken, its best paths not yet
+   * chosen): the WatchEvent ADJIN table events, in the daemon's order. `onUpdate` gets each with the
+   * moment it arrived here; `onEnd` the reason the watch ended, unless cancel() ended it.
+   */
+  watchUpdates(
+    onUpdate: (paths: ReceivedPath[], arrivedMs: number) => void,
+    onEnd: (err: Error) => void,
+    clock: () => number,
+  ): UpdateWatch {
+    let cancelled = false;
+    const call = this.client.makeServerStreamRequest(
+      WATCH_EVENT.path,
+      WATCH_EVENT.requestSerialize,
+      WATCH_EVENT.responseDeserialize,
+      { table: { filters: [{ type: 'ADJIN', init: false }] } },
+      new Metadata(),
+      {},
+    );
+    call.on('data', (reply: unknown) => {
+      const arrived = clock();
+      const parsed = watchEventSchema.safeParse(reply);
+      if (!parsed.success) {
+        cancelled = true;
+        call.cancel();
+        onEnd(new Error(`${this.what}: WatchEvent: unexpected event: ${parsed.error.message}`));
+        return;
+      }
+      const paths = parsed.data.table?.paths ?? [];
+      onUpdate(
+        paths.map((p) => ({
+          prefix: p.nlri?.type_url === IP_ADDRESS_PREFIX ? decodeIpAddressPrefix(p.nlri.value) : undefined,
+          withdraw: p.is_withdraw,
+          neighbor: p.neighbor_ip,
+        })),
+        arrived,
+      );
+    });
+    call.on('error', (err: ServiceError) => {
+      if (!cancelled) onEnd(new Error(`${this.what}: WatchEvent ended: ${err.message}`));
+    });
+    call.on('end', () => {
+      if (!cancelled) onEnd(new Error(`${this.what}: WatchEvent ended by the daemon`));
+    });
+    return {
+      cancel: () => {
+        cancelled = true;
+        call.cancel();
+      },
+    };
   }
 
   close(): void {

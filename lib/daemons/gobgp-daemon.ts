@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import type { Host } from '../hosts/host.ts';
 import {
   countEstablished,
+  type DaemonRouteRecord,
+  type RouteProbe,
   sumPrefixesFrom,
   daemonState,
   type BgpDaemon,
@@ -24,8 +26,10 @@ import {
   type RunningDaemon,
 } from './daemon-process.ts';
 import { daemonVersion } from './daemon-version.ts';
-import { GobgpApiClient } from './gobgp-api.ts';
+import { GobgpApiClient, type UpdateWatch } from './gobgp-api.ts';
 import { gobgpConfig } from './gobgp-config.ts';
+import { GobgpRouteRecord } from './gobgp-route-record.ts';
+import { monotonicMs } from '../clock.ts';
 import { requireDaemon } from './require-daemon.ts';
 
 // gobgpd queues API calls behind the updates it is processing: at 10 x 100,000 prefixes a ListPeer took
@@ -38,6 +42,18 @@ export class GobgpDaemon implements BgpDaemon {
   private dir: string | undefined;
   private host: Host | undefined;
   private api: GobgpApiClient | undefined;
+  private record: GobgpRouteRecord | undefined;
+  private watch: UpdateWatch | undefined;
+  private prober: { peers: readonly string[]; send: RouteProbe } | undefined;
+
+  get routeRecord(): DaemonRouteRecord | undefined {
+    return this.record;
+  }
+
+  probeFrom(peers: readonly string[], send: RouteProbe): void {
+    this.prober = { peers, send };
+    this.record?.probeFrom(peers, send);
+  }
 
   get pid(): number | undefined {
     return this.running?.pid;
@@ -89,6 +105,17 @@ export class GobgpDaemon implements BgpDaemon {
       throw err;
     }
     this.api = new GobgpApiClient(apiSocket);
+    if (o.watchPrefixes?.length) {
+      const record = new GobgpRouteRecord(o.watchPrefixes);
+      this.record = record;
+      // A watch that ends early leaves the record short: the figure then falls back to the poller's.
+      this.watch = this.api.watchUpdates(
+        (paths, at) => record.onUpdate(paths, at),
+        () => record.stopProbing(),
+        monotonicMs,
+      );
+      if (this.prober) record.probeFrom(this.prober.peers, this.prober.send);
+    }
     return startedDaemon('gobgp', o, routerId, this.running, this.dir);
   }
 
@@ -128,6 +155,10 @@ export class GobgpDaemon implements BgpDaemon {
     const dir = this.dir;
     this.running = undefined;
     this.dir = undefined;
+    this.record?.stopProbing();
+    this.record = undefined;
+    this.watch?.cancel();
+    this.watch = undefined;
     this.api?.close();
     this.api = undefined;
     await stopDaemon(running, dir);

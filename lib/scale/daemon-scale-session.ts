@@ -139,6 +139,11 @@ export class DaemonScaleSession {
       const logDir = join(o.archive.dir, 'logs', s.name);
       const load = new NativeBgpLoad({ scenario: s, settings, topology, dut: started, logDir });
       teardown.push('stop the generators', () => load.stop());
+      // GoBGP's record is timed by probes from the generator's peers (lib/daemons/gobgp-route-record.ts).
+      daemon.probeFrom?.(
+        startOptions.peers.map((p) => p.address),
+        (peer, prefix) => load.probe(peer, prefix),
+      );
 
       const monitorSpec: BgpMonitorSpecInput = {
         dut: { address: started.address, port: started.port, as: started.localAs },
