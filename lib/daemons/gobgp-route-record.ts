@@ -5,14 +5,13 @@
  * a generator peer sends) was taken in while its UPDATE was processed, so
  *
  * - after any probe shown before it: a probe is a generator peer withdrawing PROBE_PREFIX, which it never
- *   announced; gobgpd takes it in turn and changes nothing, and it was written after its send time;
+ *   announced; gobgpd takes it in turn and changes nothing, and it was written after its send time
+ *   (before the first probe: after the watch was asked for);
  * - before the next event arrived here: gobgpd emits that one once it has finished the UPDATE.
  *
  * Probes are only as useful as they are fresh: each generator peer keeps one in flight and sends the next
- * after a random pause, so that while gobgpd works on one UPDATE, probes keep arriving and some wait,
- * fresh, when it turns to the next. Pauses are drawn from
- * [0, one UPDATE's processing], as gobgpd showed it lately: a peer's probe is then sent while gobgpd works
- * on one UPDATE and taken in the pause before the next.
+ * after a random pause of up to one UPDATE's processing (as gobgpd showed it lately), so that while
+ * gobgpd works on one UPDATE probes keep arriving, and some wait, fresh, when it turns to the next.
  */
 import { monotonicMs, wakeableSleep } from '../clock.ts';
 import type { DaemonRouteEvent, DaemonRouteRecord, RouteProbe } from './bgp-daemon.ts';
@@ -44,8 +43,11 @@ export class GobgpRouteRecord implements DaemonRouteRecord {
   private readonly recorded: DaemonRouteEvent[] = [];
   /** Watched prefixes of the last event, waiting for the next event to close their interval. */
   private open: Array<{ prefix: string; kind: 'announce' | 'withdraw'; lo: number }> = [];
-  /** The latest send time of a probe gobgpd has processed so far. */
-  private probedMs = -Infinity;
+  /**
+   * The latest send time of a probe gobgpd has processed so far; before the first, when the record was
+   * made: nothing the watch shows was taken in before the watch was asked for.
+   */
+  private probedMs = monotonicMs();
   private readonly inFlight = new Map<string, InFlight[]>();
   /** Mean gap between UPDATEs (not probes) gobgpd showed, ms: how long it works on one. */
   private updateGapMs = 100;
@@ -72,17 +74,14 @@ export class GobgpRouteRecord implements DaemonRouteRecord {
     const only = paths.length === 1 ? paths[0] : undefined;
     if (only?.withdraw && only.prefix === PROBE_PREFIX) {
       const probe = this.inFlight.get(only.neighbor)?.shift();
-      if (probe) {
-        this.probedMs = Math.max(this.probedMs, probe.sentMs);
-        probe.seen();
-      }
+      // Sent after it was taken in: not this probe (its queue lost count); no bound from it.
+      if (probe && probe.sentMs <= arrivedMs) this.probedMs = Math.max(this.probedMs, probe.sentMs);
+      probe?.seen();
       return;
     }
     if (this.lastUpdateMs !== undefined)
       this.updateGapMs = 0.8 * this.updateGapMs + 0.2 * (arrivedMs - this.lastUpdateMs);
     this.lastUpdateMs = arrivedMs;
-    // Without a probe before it, nothing bounds it from below: the record does not cover it.
-    if (this.probedMs === -Infinity) return;
     for (const p of paths)
       if (p.prefix !== undefined && this.watched.has(p.prefix))
         this.open.push({ prefix: p.prefix, kind: p.withdraw ? 'withdraw' : 'announce', lo: this.probedMs });

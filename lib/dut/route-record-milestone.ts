@@ -30,7 +30,10 @@ export function milestoneFromRecord(o: {
   let lo = -Infinity;
   let hi = -Infinity;
   for (const prefix of o.watched) {
-    const e = events.find((x) => x.prefix === prefix && x.kind === kind && x.t >= after);
+    // The first that may have happened after the start (a wide interval's middle may lie before it).
+    const e = events.find(
+      (x) => x.prefix === prefix && x.kind === kind && x.t + (x.resolutionMs ?? record.resolutionMs) >= after,
+    );
     // Not every watched prefix moved (a churn of other prefixes): the record does not cover this one.
     if (!e) return { milestone: polled };
     const r = e.resolutionMs ?? record.resolutionMs;

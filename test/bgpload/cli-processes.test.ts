@@ -78,6 +78,18 @@ describe('bgp-load and bgp-monitor processes', () => {
     const error = await load.next((e) => e.event === 'error');
     expect(error.message).toBe('flap: expected 1..2 peers, found 0');
 
+    // A probe answers with its own event, failed or not: an 'error' would end the command awaited.
+    const beforeProbe = monotonicMs();
+    load.send('probe 127.0.4.1 192.0.2.1/32 7');
+    const probe = await load.next((e) => e.event === 'probe' && e.seq === 7);
+    expect(probe.failed).toBeUndefined();
+    expect(probe.t).toBeGreaterThan(beforeProbe);
+    load.send('probe 127.0.9.9 192.0.2.1/32 8');
+    expect(await load.next((e) => e.event === 'probe' && e.seq === 8)).toMatchObject({
+      peer: '127.0.9.9',
+      failed: 'probe: no peer 127.0.9.9',
+    });
+
     load.send('withdraw');
     await load.next((e) => e.event === 'done' && e.cmd === 'withdraw');
     const empty = await monitor.next((e) => e.event === 'count' && e.count === 0);

@@ -70,6 +70,22 @@ describe('milestone from a daemon record', () => {
     expect(r.milestone).toMatchObject({ lo: 1300, t: 1480, uncertaintyMs: 180 });
   });
 
+  it('takes an event wide enough to begin before the start when it may have happened after it', () => {
+    // GoBGP before its first probe: known from the watch's start (500) to the next event (1480).
+    const r = milestoneFromRecord({
+      polled: polled(1300, 1900),
+      spec: routesComplete(200, 1000),
+      record: record([
+        { prefix: '10.0.9.0/24', kind: 'announce', t: 990, resolutionMs: 490 },
+        { prefix: '10.0.19.0/24', kind: 'announce', t: 990, resolutionMs: 490 },
+        { prefix: '10.0.19.0/24', kind: 'announce', t: 7000 }, // a later add: not this one
+      ]),
+      watched: WATCHED,
+    });
+    expect(r.note).toBeUndefined();
+    expect(r.milestone).toMatchObject({ lo: 1300, t: 1480, uncertaintyMs: 180 });
+  });
+
   it('times a withdraw from the withdrawn stamps', () => {
     const r = milestoneFromRecord({
       polled: { ...polled(1600, 1800), name: 'all_withdrawn' },
