@@ -32,7 +32,8 @@ export interface BgpDaemonStartOptions {
   startTimeoutMs?: number;
   /**
    * Prefixes whose arrival and withdrawal the daemon should stamp in its own record, where it keeps one
-   * (FRR's debug log; BIRD's import filter, arrivals only): the last prefix each generator peer sends, so
+   * (FRR's debug log; BIRD's import filter, arrivals only; GoBGP's update order, timed by probes): the last
+   * prefix each generator peer sends, so
    * the last stamp is the moment the daemon had taken in (or withdrawn) everything.
    */
   watchPrefixes?: readonly string[];

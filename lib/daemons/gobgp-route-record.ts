@@ -1,13 +1,15 @@
 /**
  * GoBGP's own order of work, timed by probes: gobgpd keeps no time of its own per route, and its API
  * answers between messages picked at random from its queues, but its WatchEvent stream (ADJIN) shows
- * every UPDATE as it begins to process one, in the order it processes them. A watched prefix (the last
- * a generator peer sends) was taken in while its UPDATE was processed, so
+ * every UPDATE once gobgpd has taken it into its Adj-RIB-In, before it chooses best paths and sends them
+ * on, in the order it processes them. A watched prefix (the last a generator peer sends) was taken in
  *
  * - after any probe shown before it: a probe is a generator peer withdrawing PROBE_PREFIX, which it never
  *   announced; gobgpd takes it in turn and changes nothing, and it was written after its send time
  *   (before the first probe: after the watch was asked for);
- * - before the next event arrived here: gobgpd emits that one once it has finished the UPDATE.
+ * - before its own event arrived here.
+ *
+ * That is the moment FRR's and BIRD's records stamp too: the prefix taken in, not yet passed on.
  *
  * Probes are only as useful as they are fresh: each generator peer keeps one in flight and sends the next
  * after a random pause of up to one UPDATE's processing (as gobgpd showed it lately), so that while
@@ -41,8 +43,6 @@ export class GobgpRouteRecord implements DaemonRouteRecord {
   readonly resolutionMs = 0.001;
   private readonly watched: ReadonlySet<string>;
   private readonly recorded: DaemonRouteEvent[] = [];
-  /** Watched prefixes of the last event, waiting for the next event to close their interval. */
-  private open: Array<{ prefix: string; kind: 'announce' | 'withdraw'; lo: number }> = [];
   /**
    * The latest send time of a probe gobgpd has processed so far; before the first, when the record was
    * made: nothing the watch shows was taken in before the watch was asked for.
@@ -66,11 +66,6 @@ export class GobgpRouteRecord implements DaemonRouteRecord {
 
   /** One WatchEvent (ADJIN) table event: the paths of one UPDATE, and when it arrived here. */
   onUpdate(paths: readonly ReceivedPath[], arrivedMs: number): void {
-    for (const o of this.open) {
-      const half = (arrivedMs - o.lo) / 2;
-      this.recorded.push({ prefix: o.prefix, kind: o.kind, t: o.lo + half, resolutionMs: half });
-    }
-    this.open = [];
     const only = paths.length === 1 ? paths[0] : undefined;
     if (only?.withdraw && only.prefix === PROBE_PREFIX) {
       const probe = this.inFlight.get(only.neighbor)?.shift();
@@ -82,9 +77,15 @@ export class GobgpRouteRecord implements DaemonRouteRecord {
     if (this.lastUpdateMs !== undefined)
       this.updateGapMs = 0.8 * this.updateGapMs + 0.2 * (arrivedMs - this.lastUpdateMs);
     this.lastUpdateMs = arrivedMs;
+    const half = (arrivedMs - this.probedMs) / 2;
     for (const p of paths)
       if (p.prefix !== undefined && this.watched.has(p.prefix))
-        this.open.push({ prefix: p.prefix, kind: p.withdraw ? 'withdraw' : 'announce', lo: this.probedMs });
+        this.recorded.push({
+          prefix: p.prefix,
+          kind: p.withdraw ? 'withdraw' : 'announce',
+          t: this.probedMs + half,
+          resolutionMs: half,
+        });
   }
 
   /** Starts probing from each of `peers` through `send`, until stopProbing(). */

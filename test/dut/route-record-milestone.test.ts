@@ -56,7 +56,7 @@ describe('milestone from a daemon record', () => {
   });
 
   it("keeps the tighter end of each: a record wider than the poller's bracket on one side is cut to it", () => {
-    // GoBGP: known from a stale probe (1000) to the next event (1480); the poller saw it short at 1300.
+    // GoBGP: known from a stale probe (1000) to its own event (1480); the poller saw it short at 1300.
     const r = milestoneFromRecord({
       polled: polled(1300, 1900),
       spec: routesComplete(200, 1000),
@@ -71,7 +71,7 @@ describe('milestone from a daemon record', () => {
   });
 
   it('takes an event wide enough to begin before the start when it may have happened after it', () => {
-    // GoBGP before its first probe: known from the watch's start (500) to the next event (1480).
+    // GoBGP before its first probe: known from the watch start (500) to its own event (1480).
     const r = milestoneFromRecord({
       polled: polled(1300, 1900),
       spec: routesComplete(200, 1000),
