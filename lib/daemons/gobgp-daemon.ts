@@ -5,6 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { monotonicMs } from '../clock.ts';
 import type { Host } from '../hosts/host.ts';
 import {
   countEstablished,
@@ -29,7 +30,6 @@ import { daemonVersion } from './daemon-version.ts';
 import { GobgpApiClient, type UpdateWatch } from './gobgp-api.ts';
 import { gobgpConfig } from './gobgp-config.ts';
 import { GobgpRouteRecord } from './gobgp-route-record.ts';
-import { monotonicMs } from '../clock.ts';
 import { requireDaemon } from './require-daemon.ts';
 
 // gobgpd queues API calls behind the updates it is processing: at 10 x 100,000 prefixes a ListPeer took
