@@ -125,6 +125,13 @@ export function startedDaemon(
 }
 
 export async function stopDaemon(running: RunningDaemon | undefined, dir: string | undefined): Promise<void> {
+  // A daemon that ended on its own (a crash) takes its output with its temp dir: keep what it printed last.
+  if (running?.handle.exited) {
+    const s = await running.handle.wait();
+    process.stderr.write(
+      `daemon pid ${running.pid} had ended before it was stopped (${s.signal ?? `exit ${s.code}`}); its last output:\n${running.handle.output().slice(-4000)}\n`,
+    );
+  }
   if (running) await running.handle.stop({ graceMs: STOP_GRACE_MS });
   if (dir) await rm(dir, { recursive: true, force: true });
 }
