@@ -33,8 +33,8 @@ export interface BgpDaemonStartOptions {
   /**
    * Prefixes whose arrival and withdrawal the daemon should stamp in its own record, where it keeps one
    * (FRR's debug log; BIRD's import filter, arrivals only; GoBGP's update order, timed by probes): the last
-   * prefix each generator peer sends, so
-   * the last stamp is the moment the daemon had taken in (or withdrawn) everything.
+   * prefix each generator peer sends, so the last stamp is the moment the daemon had taken in (or
+   * withdrawn) everything.
    */
   watchPrefixes?: readonly string[];
 }

@@ -9,9 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Host, ProcessHandle } from '../hosts/host.ts';
 import { parseProcStat } from '../hosts/proc-stat.ts';
+import { createLogger } from '../log/logger.ts';
 import { runAndExpect } from '../measure/run-and-expect.ts';
 import { shellQuote } from '../hosts/shell-quote.ts';
 import type { BgpDaemonKind, BgpDaemonStartOptions, StartedBgpDaemon } from './bgp-daemon.ts';
+
+const log = createLogger('daemon');
 
 export const DEFAULT_START_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
@@ -128,8 +131,8 @@ export async function stopDaemon(running: RunningDaemon | undefined, dir: string
   // A daemon that ended on its own (a crash) takes its output with its temp dir: keep what it printed last.
   if (running?.handle.exited) {
     const s = await running.handle.wait();
-    process.stderr.write(
-      `daemon pid ${running.pid} had ended before it was stopped (${s.signal ?? `exit ${s.code}`}); its last output:\n${running.handle.output().slice(-4000)}\n`,
+    log.warn(
+      `${running.handle.name} (pid ${running.pid}) had ended before it was stopped (${s.signal ?? `exit ${s.code}`}); its last output:\n${running.handle.output().slice(-4000)}`,
     );
   }
   if (running) await running.handle.stop({ graceMs: STOP_GRACE_MS });

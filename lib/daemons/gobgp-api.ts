@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { loadSync, type MethodDefinition } from '@grpc/proto-loader';
 import { z } from 'zod';
+import { monotonicMs } from '../clock.ts';
 import { sessionState, type BgpDaemonPeerState } from './bgp-daemon.ts';
 
 const PROTO = fileURLToPath(new URL('./gobgp-api.proto', import.meta.url));
@@ -199,7 +200,6 @@ export class GobgpApiClient {
   watchUpdates(
     onUpdate: (paths: ReceivedPath[], arrivedMs: number) => void,
     onEnd: (err: Error) => void,
-    clock: () => number,
   ): UpdateWatch {
     let cancelled = false;
     const call = this.client.makeServerStreamRequest(
@@ -211,7 +211,7 @@ export class GobgpApiClient {
       {},
     );
     call.on('data', (reply: unknown) => {
-      const arrived = clock();
+      const arrived = monotonicMs();
       const parsed = watchEventSchema.safeParse(reply);
       if (!parsed.success) {
         cancelled = true;

@@ -5,7 +5,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { monotonicMs } from '../clock.ts';
 import type { Host } from '../hosts/host.ts';
 import {
   countEstablished,
@@ -112,7 +111,6 @@ export class GobgpDaemon implements BgpDaemon {
       this.watch = this.api.watchUpdates(
         (paths, at) => record.onUpdate(paths, at),
         () => record.stopProbing(),
-        monotonicMs,
       );
       if (this.prober) record.probeFrom(this.prober.peers, this.prober.send);
     }

@@ -5,25 +5,32 @@
 import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { stopDaemon } from '../../lib/daemons/daemon-process.ts';
 import { LocalHost } from '../../lib/hosts/local-host.ts';
+import { setLogSink } from '../../lib/log/logger.ts';
 
 const host = new LocalHost({ runTag: `stop-daemon-test-${process.pid}` });
 
 describe('stopDaemon', () => {
-  afterEach(() => vi.restoreAllMocks());
+  const written: string[] = [];
+  let previous: ReturnType<typeof setLogSink>;
+  beforeAll(() => {
+    previous = setLogSink((line) => written.push(line));
+  });
+  afterEach(() => {
+    written.length = 0;
+  });
+  afterAll(() => setLogSink(previous));
 
   it('prints the last output of a daemon that had already ended, with how it ended', async () => {
     const handle = await host.spawn(`echo 'panic: runtime error'; kill -KILL $$`, { name: 'crashing' });
     await handle.wait();
     const dir = mkdtempSync(join(tmpdir(), 'netscale-stop-daemon-'));
-    const written: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
     await stopDaemon({ handle, pid: handle.pid }, dir);
     expect(written.join('')).toMatch(
       new RegExp(
-        `daemon pid ${handle.pid} had ended before it was stopped \\(SIGKILL\\); its last output:\\n[^]*panic: runtime error`,
+        `crashing \\(pid ${handle.pid}\\) had ended before it was stopped \\(SIGKILL\\); its last output:\\n[^]*panic: runtime error`,
       ),
     );
     expect(existsSync(dir)).toBe(false);
@@ -31,8 +38,6 @@ describe('stopDaemon', () => {
 
   it('says nothing of a daemon it stops itself', async () => {
     const handle = await host.spawn('exec sleep 30', { name: 'sleeper' });
-    const written: string[] = [];
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
     await stopDaemon({ handle, pid: handle.pid }, undefined);
     expect(handle.exited).toBe(true);
     expect(written.join('')).not.toContain('had ended');
