@@ -66,7 +66,8 @@ describe.skipIf(!root)('netns data plane shaped to 200 Mbit/s', () => {
     );
     expect(passing.length, `a passing trial at ${found} fps`).toBeGreaterThan(0);
     for (const d of passing.flatMap((t) => t.directions)) {
-      const shaped = truth * d.elapsedS + shaperSlackBytes(200) / (frameSize + L1_OVERHEAD_BYTES);
+      // 0.1 % for the shaper's own timing and the sender's clock (a CI run passed 0.015 % more).
+      const shaped = truth * d.elapsedS * 1.001 + shaperSlackBytes(200) / (frameSize + L1_OVERHEAD_BYTES);
       expect(d.received, `frames through the shaper in ${d.elapsedS} s`).toBeLessThanOrEqual(shaped);
     }
     expect(r.vsperf.throughput_rx_mbps).toBeGreaterThan(200 * 0.98);
